@@ -1,0 +1,115 @@
+"""Check: pycparser AST → typed AST (`tast`), with C's rules and the BPF dialect's.
+
+Declarations, expressions, statements and initialisers each have a module; the
+`Checker` class here joins them and holds the per-compile state (scopes, the
+current function).  BPF-wide rules that need the whole program (recursion,
+helpers) live in `restrictions`.
+"""
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from .. import tast
+from ..diagnostics import CompileError, Diagnostics, Location
+from ..options import Options
+from .declarations import DeclarationChecker
+from .expressions import ExpressionChecker
+from .initializers import InitializerChecker
+from .restrictions import check_program_restrictions
+from .statements import StatementChecker
+
+
+class Scope:
+    def __init__(self, parent: "Scope | None" = None) -> None:
+        self.parent = parent
+        self.names: dict[str, object] = {}  # Variable, Function, Helper, tast.Const (enumerator) or ctype.Typedef
+        self.tags: dict[str, object] = {}  # StructDef, or an IntType for enums
+
+    def lookup(self, name: str):
+        scope = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return None
+
+    def lookup_tag(self, name: str):
+        scope = self
+        while scope is not None:
+            if name in scope.tags:
+                return scope.tags[name]
+            scope = scope.parent
+        return None
+
+
+class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, InitializerChecker):
+    def __init__(self, options: Options, diags: Diagnostics, filename: str) -> None:
+        self.options = options
+        self.diags = diags
+        self.program = tast.Program(filename)
+        self.scope = Scope()
+        self.function: tast.Function | None = None
+        self.loop_depth = 0
+        self.switches: list[tast.Switch] = []
+        self.labels: dict[str, Location] = {}
+        self.gotos: list[tast.Goto] = []
+        self.pending_pragmas: list[tuple[str, Location]] = []
+        self.pending_unroll = None
+        self.anon_counter = 0
+
+    # ---- locations and errors -------------------------------------------
+
+    def loc(self, node) -> Location:
+        coord = getattr(node, "coord", None)
+        if coord is None or isinstance(coord, str):
+            return self.last_loc
+        loc = Location(coord.file or self.program.filename, coord.line, coord.column or 1)
+        self.last_loc = loc
+        return loc
+
+    last_loc = Location("<input>", 1, 1)
+
+    def error(self, message: str, node_or_loc, hint: str | None = None) -> CompileError:
+        """Report an error; returns the exception that abandons the current construct."""
+        loc = node_or_loc if isinstance(node_or_loc, Location) else self.loc(node_or_loc)
+        return self.diags.fatal(message, loc, hint)
+
+    def warn(self, message: str, node_or_loc, hint: str | None = None) -> None:
+        loc = node_or_loc if isinstance(node_or_loc, Location) else self.loc(node_or_loc)
+        self.diags.warning(message, loc, hint)
+
+    # ---- scopes ------------------------------------------------------------
+
+    def push_scope(self) -> None:
+        self.scope = Scope(self.scope)
+
+    def pop_scope(self) -> None:
+        self.scope = self.scope.parent
+
+    # ---- the translation unit ----------------------------------------------
+
+    def check_unit(self, unit: c_ast.FileAST) -> tast.Program:
+        for ext in unit.ext:
+            try:
+                self.check_external(ext)
+            except CompileError:
+                continue  # reported; keep going to find more errors
+        if not self.diags.has_errors:
+            check_program_restrictions(self.program, self.diags)
+        return self.program
+
+    def check_external(self, ext) -> None:
+        if isinstance(ext, c_ast.FuncDef):
+            self.check_function_definition(ext)
+        elif isinstance(ext, (c_ast.Decl, c_ast.Typedef)):
+            self.check_file_scope_declaration(ext)
+        elif isinstance(ext, c_ast.StaticAssert):
+            self.check_static_assert(ext)
+        elif isinstance(ext, (c_ast.Pragma, c_ast.AttributeDeclaration)):
+            pass  # file-scope pragmas (e.g. `#pragma once` leftovers) have no effect on code
+        else:
+            raise self.error(f"unsupported top-level construct '{type(ext).__name__}'", ext)
+
+
+def check(unit: c_ast.FileAST, options: Options, diags: Diagnostics, filename: str = "<input>") -> tast.Program:
+    return Checker(options, diags, filename).check_unit(unit)

@@ -1,0 +1,464 @@
+"""Declarations: specifiers and declarators → types; typedefs, structs, enums,
+globals, functions and BPF helper declarations."""
+from __future__ import annotations
+
+from pycparser import c_ast
+
+from .. import ctype, literals, tast
+from ..ctype import ArrayType, FunctionType, IntType, PointerType, StructDef, StructType, Type, Typedef
+
+_INT_KEYWORDS = {"char", "short", "int", "long", "signed", "unsigned", "_Bool", "bool", "__int128", "void", "float", "double"}
+
+
+def attribute_name(name: str) -> str:
+    """GNU lets every attribute be spelled `__name__`; both mean the same."""
+    if name.startswith("__") and name.endswith("__") and len(name) > 4:
+        return name[2:-2]
+    return name
+
+
+class DeclarationChecker:
+    # ---- attributes --------------------------------------------------------
+
+    def gather_attributes(self, *nodes) -> dict[str, tuple[str | None, object]]:
+        """Attributes written anywhere on a declaration: name → (raw arguments, node)."""
+        found: dict[str, tuple[str | None, object]] = {}
+
+        def add(specs):
+            for spec in specs or ():
+                for attr in spec.attributes:
+                    found[attribute_name(attr.name)] = (attr.arguments, attr)
+
+        for node in nodes:
+            while node is not None:
+                add(getattr(node, "attributes", None))
+                node = getattr(node, "type", None) if isinstance(
+                    node, (c_ast.Decl, c_ast.Typedef, c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl,
+                           c_ast.FuncDecl, c_ast.AttributedType, c_ast.Typename)) else None
+        return found
+
+    def attribute_string(self, attrs, name: str) -> str | None:
+        if name not in attrs:
+            return None
+        args, node = attrs[name]
+        if not args or '"' not in args:
+            raise self.error(f"'{name}' attribute requires a string", node)
+        return literals.string_bytes(args).decode("utf-8", "surrogateescape")
+
+    def attribute_int(self, attrs, name: str, default: int | None = None) -> int | None:
+        if name not in attrs:
+            return None
+        args, node = attrs[name]
+        if not args:
+            return default
+        value = self.constant_from_text(args, node)
+        if value is None:
+            raise self.error(f"'{name}' attribute requires an integer constant", node)
+        return value
+
+    def constant_from_text(self, text: str, node) -> int | None:
+        """Evaluate an attribute argument such as `8` or `sizeof(long)` in the current scope."""
+        from ..parse import GnuCParser
+
+        try:
+            unit = GnuCParser().parse(f"int __bpfcc_attr_value = ({text});", "<attribute>")
+        except Exception:
+            return None
+        expr = unit.ext[0].init
+        _fix_coords(expr, node.coord)
+        checked = self.expression(expr)
+        return checked.value if isinstance(checked, tast.Const) else None
+
+    # ---- types from specifiers and declarators -----------------------------
+
+    def resolve_type(self, node) -> Type:
+        """A declarator chain (TypeDecl/PtrDecl/ArrayDecl/FuncDecl/…) → a C type."""
+        if isinstance(node, c_ast.TypeDecl):
+            base = self.base_type(node.type)
+            return base.qualified(const="const" in node.quals, volatile="volatile" in node.quals)
+        if isinstance(node, c_ast.Typename):
+            t = self.resolve_type(node.type)
+            return t.qualified(const="const" in (node.quals or ()), volatile="volatile" in (node.quals or ()))
+        if isinstance(node, c_ast.PtrDecl):
+            target = self.resolve_type(node.type)
+            return ctype.pointer(target).qualified(const="const" in node.quals, volatile="volatile" in node.quals)
+        if isinstance(node, c_ast.ArrayDecl):
+            elem = self.resolve_type(node.type)
+            if elem.is_function:
+                raise self.error("array of functions is not allowed", node)
+            length = None
+            if node.dim is not None:
+                dim = self.expression(node.dim)
+                if not isinstance(dim, tast.Const):
+                    raise self.error("variable-length arrays are not supported by BPF", node.dim,
+                                     "BPF stack frames have a fixed size; use a constant array size")
+                if dim.value < 0:
+                    raise self.error("array has negative size", node.dim)
+                length = dim.value
+            if elem.is_array and not elem.complete:
+                raise self.error("array has incomplete element type", node)
+            return ArrayType(elem=elem, length=length).qualified(
+                const="const" in (node.dim_quals or ()))
+        if isinstance(node, c_ast.FuncDecl):
+            ret = self.resolve_type(node.type)
+            if ret.is_array or ret.is_function:
+                raise self.error("function cannot return an array or a function", node)
+            params, variadic, prototyped = self.parameter_types(node.args)
+            return FunctionType(ret=ret, params=tuple(params), variadic=variadic, prototyped=prototyped)
+        return self.base_type(node)
+
+    def parameter_types(self, params) -> tuple[list[Type], bool, bool]:
+        if params is None:
+            return [], False, False  # `int f()`: no prototype
+        types: list[Type] = []
+        variadic = False
+        for p in params.params:
+            if isinstance(p, c_ast.EllipsisParam):
+                variadic = True
+                continue
+            if isinstance(p, c_ast.ID):
+                types.append(ctype.INT)  # K&R identifier list
+                continue
+            t = self.resolve_type(p.type)
+            if t.is_void and len(params.params) == 1 and not getattr(p, "name", None):
+                return [], False, True
+            types.append(self.adjust_parameter(t))
+        return types, variadic, True
+
+    @staticmethod
+    def adjust_parameter(t: Type) -> Type:
+        if t.is_array:
+            return ctype.pointer(t.elem)
+        if t.is_function:
+            return ctype.pointer(t)
+        return t
+
+    def base_type(self, node, extra_attrs=None) -> Type:
+        if isinstance(node, c_ast.IdentifierType):
+            return self.identifier_type(node)
+        if isinstance(node, (c_ast.Struct, c_ast.Union)):
+            return self.struct_type(node, extra_attrs or {})
+        if isinstance(node, c_ast.Enum):
+            return self.enum_type(node)
+        if isinstance(node, c_ast.TypeOf):
+            return self.typeof_type(node)
+        if isinstance(node, c_ast.AttributedType):
+            attrs = dict(extra_attrs or {})
+            attrs.update(self.gather_attributes(node))
+            return self.base_type(node.type, attrs)
+        if isinstance(node, (c_ast.TypeDecl, c_ast.PtrDecl, c_ast.ArrayDecl, c_ast.FuncDecl, c_ast.Typename)):
+            return self.resolve_type(node)
+        if isinstance(node, c_ast.BitIntType):
+            raise self.error("_BitInt is not supported by BPF", node)
+        raise self.error(f"unsupported type specifier '{type(node).__name__}'", node)
+
+    def identifier_type(self, node: c_ast.IdentifierType) -> Type:
+        names = list(node.names)
+        if len(names) == 1 and names[0] not in _INT_KEYWORDS:
+            found = self.scope.lookup(names[0])
+            if isinstance(found, Typedef):
+                return found.type.aliased(found)
+            raise self.error(f"unknown type name '{names[0]}'", node)
+        if any(n in ("float", "double") for n in names):
+            raise self.error("floating point is not supported by BPF", node,
+                             "the BPF instruction set has no floating-point registers or instructions")
+        if "void" in names:
+            return ctype.VOID
+        if "_Bool" in names or "bool" in names:
+            return ctype.BOOL
+        unsigned = "unsigned" in names
+        longs = names.count("long")
+        if "char" in names:
+            return ctype.UCHAR if unsigned else ctype.CHAR
+        if "short" in names:
+            return ctype.USHORT if unsigned else ctype.SHORT
+        if "__int128" in names:
+            return ctype.UINT128 if unsigned else ctype.INT128
+        if longs >= 2:
+            return ctype.ULLONG if unsigned else ctype.LLONG
+        if longs == 1:
+            return ctype.ULONG if unsigned else ctype.LONG
+        return ctype.UINT if unsigned else ctype.INT
+
+    def typeof_type(self, node: c_ast.TypeOf) -> Type:
+        if isinstance(node.expr, c_ast.Typename):
+            t = self.resolve_type(node.expr)
+        else:
+            t = self.expression(node.expr, value=False).type
+        return t.unqualified() if node.op == "typeof_unqual" else t
+
+    def struct_type(self, node, attrs) -> StructType:
+        is_union = isinstance(node, c_ast.Union)
+        kind = "union" if is_union else "struct"
+        defn = None
+        if node.name:
+            existing = self.scope.lookup_tag(node.name) if node.decls is None else self.scope.tags.get(node.name)
+            if isinstance(existing, StructDef):
+                if existing.is_union != is_union:
+                    raise self.error(f"use of '{node.name}' with tag type that does not match previous declaration", node)
+                defn = existing
+            elif existing is not None:
+                raise self.error(f"use of '{node.name}' with tag type that does not match previous declaration", node)
+        if defn is None:
+            defn = StructDef(node.name, is_union)
+            if node.name:
+                self.scope.tags[node.name] = defn
+        if node.decls is not None:
+            if defn.members is not None:
+                raise self.error(f"redefinition of '{kind} {node.name}'", node)
+            attrs = {**self.gather_attributes(node), **attrs}
+            defn.packed = "packed" in attrs
+            defn.attributes = tuple(attrs)
+            members = []
+            for decl in node.decls:
+                if isinstance(decl, c_ast.StaticAssert):
+                    self.check_static_assert(decl)
+                    continue
+                if isinstance(decl, c_ast.Pragma):
+                    continue
+                mtype = self.resolve_type(decl.type)
+                if mtype.is_function:
+                    raise self.error(f"field '{decl.name}' declared as a function", decl)
+                width = None
+                if decl.bitsize is not None:
+                    w = self.expression(decl.bitsize)
+                    if not isinstance(w, tast.Const) or not mtype.is_integer:
+                        raise self.error("bit-field width must be an integer constant", decl.bitsize)
+                    if w.value > mtype.size * 8 or w.value < 0:
+                        raise self.error(f"width of bit-field '{decl.name}' ({w.value} bits) exceeds the width of its type ({mtype.size * 8} bits)", decl.bitsize)
+                    width = w.value
+                mattrs = self.gather_attributes(decl)
+                explicit_align = self.attribute_int(mattrs, "aligned", 8)
+                if decl.align:
+                    explicit_align = max(explicit_align or 1, self.alignas_value(decl.align))
+                members.append((decl.name, mtype, width, explicit_align))
+            for problem in ctype.layout_struct(defn, members):
+                raise self.error(problem, node)
+            struct_align = self.attribute_int(attrs, "aligned", 8)
+            if struct_align:
+                defn.align = max(defn.align, struct_align)
+                defn.size = -(-defn.size // defn.align) * defn.align
+        return StructType(defn=defn)
+
+    def alignas_value(self, aligns) -> int:
+        best = 1
+        for a in aligns:
+            node = a.alignment
+            if isinstance(node, c_ast.Typename):
+                best = max(best, self.resolve_type(node).align)
+            else:
+                v = self.expression(node)
+                if not isinstance(v, tast.Const):
+                    raise self.error("alignment must be an integer constant", node)
+                best = max(best, v.value)
+        return best
+
+    def enum_type(self, node: c_ast.Enum) -> Type:
+        if node.values is None:
+            found = self.scope.lookup_tag(node.name) if node.name else None
+            if isinstance(found, IntType):
+                return found
+            return ctype.UINT  # forward reference to an enum declared later: GNU treats it as unsigned int
+        values = []
+        next_value = 0
+        for e in node.values.enumerators:
+            if e.value is not None:
+                v = self.expression(e.value)
+                if not isinstance(v, tast.Const):
+                    raise self.error(f"enumerator value for '{e.name}' is not an integer constant", e.value)
+                next_value = v.value
+            values.append((e, next_value))
+            next_value += 1
+        lo = min((v for _, v in values), default=0)
+        hi = max((v for _, v in values), default=0)
+        if lo >= 0:
+            etype = ctype.UINT if hi <= ctype.UINT.max else ctype.ULONG
+        else:
+            etype = ctype.INT if lo >= ctype.INT.min and hi <= ctype.INT.max else ctype.LONG
+        for e, v in values:
+            const_type = ctype.INT if ctype.INT.min <= v <= ctype.INT.max else etype
+            self.declare(e.name, tast.Const(const_type, self.loc(e), v), e)
+        if node.name:
+            self.scope.tags[node.name] = etype
+        return etype
+
+    # ---- declarations ----------------------------------------------------
+
+    def declare(self, name: str, symbol, node) -> None:
+        previous = self.scope.names.get(name)
+        if previous is not None and not self.compatible_redeclaration(previous, symbol):
+            raise self.error(f"redefinition of '{name}'", node)
+        if previous is None or not isinstance(previous, (tast.Function, tast.Variable)):
+            self.scope.names[name] = symbol
+
+    def compatible_redeclaration(self, previous, symbol) -> bool:
+        if isinstance(previous, Typedef) and isinstance(symbol, Typedef):
+            return previous.type == symbol.type
+        if isinstance(previous, tast.Function) and isinstance(symbol, tast.Function):
+            return previous.type == symbol.type or not symbol.type.prototyped or not previous.type.prototyped
+        if isinstance(previous, tast.Variable) and isinstance(symbol, tast.Variable):
+            return previous.is_global and symbol.is_global
+        return False
+
+    def check_file_scope_declaration(self, decl) -> None:
+        if isinstance(decl, c_ast.Typedef):
+            self.check_typedef(decl)
+            return
+        if decl.name is None:
+            self.resolve_type(decl.type)  # struct/union/enum definition
+            return
+        t = self.resolve_type(decl.type)
+        attrs = self.gather_attributes(decl)
+        if t.is_function:
+            self.declare_function(decl, t, attrs)
+            return
+        helper = self.helper_declaration(decl, t)
+        if helper is not None:
+            self.declare(decl.name, helper, decl)
+            self.program.helpers.append(helper)
+            return
+        self.declare_global_variable(decl, t, attrs)
+
+    def check_typedef(self, decl: c_ast.Typedef) -> None:
+        t = self.resolve_type(decl.type)
+        self.declare(decl.name, Typedef(decl.name, t), decl)
+
+    def helper_declaration(self, decl, t: Type) -> tast.Helper | None:
+        """libbpf's `static long (* const bpf_x)(…) = (void *) N;` names helper N."""
+        if not (isinstance(t, PointerType) and t.target.is_function and decl.init is not None):
+            return None
+        init = self.expression(decl.init)
+        while isinstance(init, tast.Cast):
+            init = init.operand
+        if not isinstance(init, tast.Const):
+            return None
+        return tast.Helper(decl.name, init.value, t.target, self.loc(decl))
+
+    def declare_global_variable(self, decl, t: Type, attrs) -> None:
+        storage = "extern" if "extern" in decl.storage else "static" if "static" in decl.storage else "global"
+        previous = self.scope.names.get(decl.name)
+        var = previous if isinstance(previous, tast.Variable) else tast.Variable(decl.name, t, self.loc(decl), storage)
+        if isinstance(previous, tast.Variable):
+            if previous.type != t and not (previous.type.is_array and t.is_array and previous.type.elem == t.elem):
+                raise self.error(f"redefinition of '{decl.name}' with a different type: '{t}' vs '{previous.type}'", decl)
+            if storage != "extern":
+                var.storage = storage if var.storage != "static" else "static"
+        self.declare(decl.name, var, decl)
+        section = self.attribute_string(attrs, "section")
+        if section is not None:
+            var.section = section
+        var.attributes.update({k: v[0] for k, v in attrs.items()})
+        if decl.init is not None:
+            if var.init is not None:
+                raise self.error(f"redefinition of '{decl.name}'", decl)
+            var.init = self.initializer(t, decl.init)
+            if t.is_array and t.length is None:
+                var.type = self.completed_array_type(t, var.init)
+            if var.storage == "extern":
+                var.storage = "global"
+        elif t.is_array and t.length is None and storage != "extern":
+            var.type = ArrayType(elem=t.elem, length=1).qualified(const=t.const)
+        if var.type.const and var.init is not None:
+            var.readonly = True
+        if not previous:
+            self.program.globals.append(var)
+        if var.section == "license" and var.name == "license":
+            raise self.error("a global named 'license' cannot be placed in section 'license'", decl,
+                             "the symbol would collide with the section's name; call it '_license' or 'LICENSE'")
+
+    def declare_function(self, decl, t: FunctionType, attrs, definition: bool = False) -> tast.Function:
+        previous = self.scope.lookup(decl.name)
+        if isinstance(previous, tast.Function):
+            func = previous
+            if func.type != t and t.prototyped and func.type.prototyped:
+                raise self.error(f"conflicting types for '{decl.name}'", decl)
+            if t.prototyped:
+                func.type = t
+        elif previous is not None and not isinstance(previous, tast.Function):
+            raise self.error(f"redefinition of '{decl.name}' as a different kind of symbol", decl)
+        else:
+            func = tast.Function(decl.name, t, self.loc(decl))
+            self.scope.names[decl.name] = func
+            self.program.functions.append(func)
+        if "static" in decl.storage:
+            func.static = True
+        if "inline" in decl.funcspec and func.inline is None:
+            func.inline = "hint"
+        if "always_inline" in attrs:
+            func.inline = "always"
+        if "noinline" in attrs:
+            func.inline = "never"
+        section = self.attribute_string(attrs, "section")
+        if section is not None:
+            func.section = section
+        func.attributes.update({k: v[0] for k, v in attrs.items()})
+        if definition:
+            func.loc = self.loc(decl)
+        return func
+
+    def check_function_definition(self, fdef: c_ast.FuncDef) -> None:
+        decl = fdef.decl
+        t = self.resolve_type(decl.type)
+        if not t.is_function:
+            raise self.error("expected a function", decl)
+        attrs = self.gather_attributes(decl)
+        func = self.declare_function(decl, t, attrs, definition=True)
+        if func.body is not None:
+            raise self.error(f"redefinition of '{decl.name}'", decl)
+        if t.ret.is_struct:
+            raise self.error(f"function '{decl.name}' returns a struct by value; BPF functions return in one register (r0)", decl,
+                             "return a status and write the struct through a pointer argument")
+        self.function = func
+        self.labels, self.gotos = {}, []
+        self.push_scope()
+        try:
+            func.params = []
+            param_nodes = decl.type.args.params if decl.type.args else []
+            for p, ptype in zip([p for p in param_nodes if not isinstance(p, c_ast.EllipsisParam)], t.params):
+                if isinstance(p, c_ast.ID) or not getattr(p, "name", None):
+                    name = p.name if isinstance(p, c_ast.ID) else f"__arg{len(func.params)}"
+                else:
+                    name = p.name
+                if ptype.is_struct:
+                    raise self.error(f"parameter '{name}' passes a struct by value; BPF passes arguments in registers", p,
+                                     "pass a pointer to the struct instead")
+                var = tast.Variable(name, ptype, self.loc(p), "param")
+                func.params.append(var)
+                if not name.startswith("__arg"):
+                    self.declare(name, var, p)
+            func.body = self.compound(fdef.body, new_scope=False)
+            func.end_loc = self.end_location(fdef.body)
+            for goto in self.gotos:
+                if goto.label not in self.labels:
+                    raise self.error(f"use of undeclared label '{goto.label}'", goto.loc)
+        finally:
+            self.pop_scope()
+            self.function = None
+
+    def end_location(self, body) -> tast.Location:
+        last = body.block_items[-1] if body.block_items else body
+        return self.loc(last)
+
+    def check_static_assert(self, node: c_ast.StaticAssert) -> None:
+        cond = self.expression(node.cond)
+        if not isinstance(cond, tast.Const):
+            raise self.error("static assertion expression is not an integral constant expression", node.cond)
+        if not cond.value:
+            message = literals.string_bytes(node.message.value).decode() if node.message is not None else ""
+            raise self.error(f"static assertion failed{': ' + message if message else ''}", node)
+
+    def completed_array_type(self, t: ArrayType, init) -> ArrayType:
+        if isinstance(init, tast.StringLit):
+            length = len(init.data) + 1
+        elif isinstance(init, tast.InitList):
+            length = max(init.items, default=-1) + 1
+        else:
+            length = 1
+        return ArrayType(elem=t.elem, length=length).qualified(const=t.const, volatile=t.volatile)
+
+
+def _fix_coords(node, coord) -> None:
+    """Give a re-parsed attribute argument the location of the attribute it came from."""
+    node.coord = coord
+    for _, child in node.children():
+        _fix_coords(child, coord)

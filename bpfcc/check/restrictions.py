@@ -1,0 +1,43 @@
+"""BPF rules that need the whole translation unit: no recursion, no calls to
+functions that are declared but never defined (BPF objects are not linked)."""
+from __future__ import annotations
+
+from .. import tast
+from ..diagnostics import Diagnostics
+
+
+def check_program_restrictions(program: tast.Program, diags: Diagnostics) -> None:
+    for func in program.functions:
+        for call in func.calls:
+            if call.func.body is None:
+                diags.error(f"function '{call.func.name}' is declared but not defined; BPF programs cannot call external functions",
+                            call.loc, "define it in this file (static inline), or declare a kfunc with __ksym")
+    _check_recursion(program, diags)
+
+
+def _check_recursion(program: tast.Program, diags: Diagnostics) -> None:
+    """Report each call that closes a cycle in the call graph, once."""
+    state: dict[tast.Function, str] = {}
+    reported: set[int] = set()
+
+    def visit(func: tast.Function, stack: list[tast.Function]) -> None:
+        state[func] = "active"
+        stack.append(func)
+        for call in func.calls:
+            callee = call.func
+            if state.get(callee) == "active":
+                if id(call) not in reported:
+                    reported.add(id(call))
+                    cycle = stack[stack.index(callee):] + [callee]
+                    chain = " -> ".join(f.name for f in cycle)
+                    what = "recursive call" if callee is func else "mutually recursive call"
+                    diags.error(f"{what} to '{callee.name}' ({chain}); BPF programs cannot recurse", call.loc,
+                                "the verifier needs a bounded call depth: rewrite the recursion as a bounded loop")
+            elif callee not in state:
+                visit(callee, stack)
+        stack.pop()
+        state[func] = "done"
+
+    for func in program.functions:
+        if func not in state:
+            visit(func, [])

@@ -1,0 +1,90 @@
+"""The compiler pipeline: preprocess → parse → check → lower → optimise → emit.
+
+`compile()` is the whole compiler in a few lines; the CLI and the Python API
+both call it.  A stage that reports an error ends the pipeline; whatever goes
+wrong inside a stage is turned into a diagnostic, never a traceback.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from . import check, emit, lower, optimize, parse, preprocess
+from .diagnostics import CompileError, Diagnostic, Diagnostics, Location
+from .options import Options
+
+OUTPUTS = ("object", "asm", "ir", "preprocessed")
+
+
+@dataclass
+class Result:
+    """What a compilation produced: the requested output or the diagnostics that stopped it."""
+
+    output: bytes | None
+    diagnostics: list[Diagnostic]
+    sources: dict[str, list[str]] = field(default_factory=dict)  # every file read, for rendering carets
+
+    @property
+    def ok(self) -> bool:
+        return self.output is not None and not any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def compile(source: str, filename: str = "<input>", options: Options | None = None, output: str = "object") -> Result:
+    """Compile C source text; `output` is one of OUTPUTS."""
+    options = options or Options()
+    diags = Diagnostics(werror=options.werror)
+    pre = preprocess.Preprocessed(text="", sources={filename: source.splitlines()})
+    location: Location | None = None
+    try:
+        pre = preprocess.preprocess(source, filename, options, diags)
+        if diags.has_errors or output == "preprocessed":
+            return _finish(pre.text.encode(), diags, pre)
+        unit = parse.parse(pre.text, diags, filename)
+        if diags.has_errors:
+            return _finish(None, diags, pre)
+        program = check.check(unit, options, diags, filename)
+        if diags.has_errors:
+            return _finish(None, diags, pre)
+        module = lower.lower(program, options, diags)
+        if diags.has_errors:
+            return _finish(None, diags, pre)
+        optimised = optimize.optimize(module, options, diags)
+        if diags.has_errors:
+            return _finish(None, diags, pre)
+        return _finish(emit.emit(optimised, output, options, diags), diags, pre)
+    except CompileError:
+        return _finish(None, diags, pre)
+    except RecursionError:
+        diags.error("expression or statement nested too deeply", location)
+        return _finish(None, diags, pre)
+    except Exception as exc:  # the last line of defence: no traceback reaches the user
+        where = getattr(exc, "bpfcc_location", None)
+        diags.error(f"internal compiler error: {type(exc).__name__}: {exc}", where)
+        return _finish(None, diags, pre)
+
+
+def compile_file(path: str, options: Options | None = None, output: str = "object") -> Result:
+    try:
+        with open(path, encoding="utf-8", errors="surrogateescape") as f:
+            source = f.read()
+    except OSError as exc:
+        return Result(None, [Diagnostic("error", f"cannot read '{path}': {exc.strerror}")])
+    return compile(source, path, options, output)
+
+
+def _finish(data: bytes | None, diags: Diagnostics, pre: preprocess.Preprocessed) -> Result:
+    if diags.has_errors:
+        data = None
+    return Result(data, list(diags.items), pre.sources)
+
+
+def write_output(result: Result, path: str) -> None:
+    """Write atomically so a failed compile never leaves a partial object behind."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "wb") as f:
+        f.write(result.output)
+    os.replace(tmp, path)

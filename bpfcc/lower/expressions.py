@@ -1,0 +1,442 @@
+"""Expressions → LLVM values.
+
+`value(e)` gives a scalar's value, or for a struct the address of its storage;
+`address(e)` gives an lvalue's address; `truth(e)` gives an i1 for conditions.
+"""
+from __future__ import annotations
+
+from llvmlite import ir
+
+from .. import ctype, tast
+from .types import I1, I8, I64, PTR, lltype
+
+_SIGNED_PRED = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
+_ATOMIC_OPS = {"add": "add", "sub": "sub", "or": "or", "and": "and", "xor": "xor", "xchg": "xchg"}
+
+
+class ExpressionLowerer:
+    # ---- entry points --------------------------------------------------------
+
+    def value(self, e: tast.Expr) -> ir.Value:
+        with self.at(e.loc):
+            return getattr(self, f"v_{type(e).__name__}")(e)
+
+    def address(self, e: tast.Expr) -> ir.Value:
+        with self.at(e.loc):
+            return getattr(self, f"a_{type(e).__name__}")(e)
+
+    def truth(self, e: tast.Expr) -> ir.Value:
+        """An i1 that is true when the scalar `e` is non-zero."""
+        with self.at(e.loc):
+            if isinstance(e, tast.Binary) and e.op in _SIGNED_PRED:
+                return self.compare(e)
+            if isinstance(e, tast.Unary) and e.op == "!":
+                return self.builder.not_(self.truth(e.operand))
+            if isinstance(e, tast.Logical):
+                return self.logical(e)
+            v = self.value(e)
+            return self.builder.icmp_unsigned("!=", v, ir.Constant(v.type, None))
+
+    # ---- addresses -----------------------------------------------------------
+
+    def a_Var(self, e: tast.Var) -> ir.Value:
+        if e.var in self.slots:
+            return self.slots[e.var]
+        if e.var in self.ml.globals:
+            return self.ml.globals[e.var]
+        raise AssertionError(f"variable {e.var.name} has no storage")
+
+    def a_Deref(self, e: tast.Deref) -> ir.Value:
+        return self.value(e.ptr)
+
+    def a_Member(self, e: tast.Member) -> ir.Value:
+        base = self.address(e.base) if self.is_lvalue(e.base) else self.value(e.base)
+        return self.offset(base, e.offset)
+
+    def a_StringLit(self, e: tast.StringLit) -> ir.Value:
+        return self.ml.string(e.data)
+
+    def a_CompoundLiteral(self, e: tast.CompoundLiteral) -> ir.Value:
+        if e.var in self.ml.globals:
+            return self.ml.globals[e.var]
+        slot = self.alloca(e.type, "compoundliteral")
+        self.slots[e.var] = slot
+        self.initialize(slot, e.var.type, e.var.init)
+        return slot
+
+    def a_FuncRef(self, e: tast.FuncRef) -> ir.Value:
+        return self.ml.functions[e.func]
+
+    def a_StmtExpr(self, e: tast.StmtExpr) -> ir.Value:
+        return self.value(e)
+
+    def a_Cond(self, e: tast.Cond) -> ir.Value:
+        return self.value(e)
+
+    def a_Assign(self, e: tast.Assign) -> ir.Value:
+        return self.value(e)
+
+    def a_Comma(self, e: tast.Comma) -> ir.Value:
+        self.value(e.lhs)
+        return self.address(e.rhs)
+
+    @staticmethod
+    def is_lvalue(e: tast.Expr) -> bool:
+        return isinstance(e, (tast.Var, tast.Deref, tast.Member, tast.StringLit, tast.CompoundLiteral))
+
+    def offset(self, base: ir.Value, offset: int) -> ir.Value:
+        if offset == 0:
+            return base
+        return self.builder.gep(base, [ir.Constant(I64, offset)], inbounds=True, source_etype=I8)
+
+    # ---- loads and stores ----------------------------------------------------
+
+    def load(self, addr: ir.Value, t: ctype.Type, align: int | None = None) -> ir.Value:
+        if t.is_struct or t.is_array:
+            return addr
+        inst = self.builder.load(addr, typ=lltype(t), align=align or t.align)
+        if t.volatile:
+            inst.volatile = True
+        return inst
+
+    def store(self, value: ir.Value, addr: ir.Value, t: ctype.Type) -> None:
+        if t.is_struct or t.is_array:
+            self.builder.memory_intrinsic("memcpy", addr, value, t.size, volatile=t.volatile)
+            return
+        inst = self.builder.store(value, addr, align=t.align)
+        if t.volatile:
+            inst.volatile = True
+
+    def read_lvalue(self, e: tast.Expr) -> ir.Value:
+        if isinstance(e, tast.Member) and e.bit_width is not None:
+            return self.load_bitfield(e)
+        return self.load(self.address(e), e.type)
+
+    def write_lvalue(self, e: tast.Expr, value: ir.Value) -> ir.Value:
+        """Store and return the value the assignment expression has."""
+        if isinstance(e, tast.Member) and e.bit_width is not None:
+            return self.store_bitfield(e, value)
+        self.store(value, self.address(e), e.type)
+        return value
+
+    def load_bitfield(self, e: tast.Member) -> ir.Value:
+        t = e.type
+        unit = self.builder.load(self.address(e), typ=lltype(t), align=1)
+        if t.volatile:
+            unit.volatile = True
+        bits = t.size * 8
+        # Shift the field to the top, then back down: arithmetic for signed fields.
+        up = self.builder.shl(unit, ir.Constant(unit.type, bits - e.bit_offset - e.bit_width))
+        down = ir.Constant(unit.type, bits - e.bit_width)
+        return self.builder.ashr(up, down) if t.signed and t.name != "_Bool" else self.builder.lshr(up, down)
+
+    def store_bitfield(self, e: tast.Member, value: ir.Value) -> ir.Value:
+        return self.store_bitfield_at(self.address(e), e.type, e.bit_offset, e.bit_width, value)
+
+    def store_bitfield_at(self, addr: ir.Value, t: ctype.IntType, bit_offset: int, width: int, value: ir.Value) -> ir.Value:
+        """Read-modify-write the storage unit; returns the field's new value, as C's assignment does."""
+        unit = self.builder.load(addr, typ=lltype(t), align=1)
+        mask = ((1 << width) - 1) << bit_offset
+        field = self.builder.and_(self.builder.shl(value, ir.Constant(value.type, bit_offset)), ir.Constant(value.type, mask))
+        kept = self.builder.and_(unit, ir.Constant(unit.type, ~mask & ((1 << (t.size * 8)) - 1)))
+        inst = self.builder.store(self.builder.or_(kept, field), addr, align=1)
+        if t.volatile:
+            unit.volatile = inst.volatile = True
+        bits = t.size * 8
+        up = self.builder.shl(value, ir.Constant(value.type, bits - width))
+        down = ir.Constant(value.type, bits - width)
+        return self.builder.ashr(up, down) if t.signed and t.name != "_Bool" else self.builder.lshr(up, down)
+
+    # ---- rvalues -------------------------------------------------------------
+
+    def v_Const(self, e: tast.Const) -> ir.Value:
+        if e.type.is_pointer:
+            return ir.Constant(PTR, None) if e.value == 0 else ir.Constant(I64, e.value).inttoptr(PTR)
+        return ir.Constant(lltype(e.type), e.value & ((1 << (e.type.size * 8)) - 1))
+
+    def v_Var(self, e: tast.Var) -> ir.Value:
+        return self.load(self.a_Var(e), e.type)
+
+    def v_Deref(self, e: tast.Deref) -> ir.Value:
+        return self.load(self.value(e.ptr), e.type)
+
+    def v_Member(self, e: tast.Member) -> ir.Value:
+        return self.read_lvalue(e)
+
+    def v_StringLit(self, e: tast.StringLit) -> ir.Value:
+        return self.ml.string(e.data)
+
+    def v_CompoundLiteral(self, e: tast.CompoundLiteral) -> ir.Value:
+        return self.load(self.a_CompoundLiteral(e), e.type)
+
+    def v_FuncRef(self, e: tast.FuncRef) -> ir.Value:
+        return self.ml.functions[e.func]
+
+    def v_AddrOf(self, e: tast.AddrOf) -> ir.Value:
+        return self.address(e.operand)
+
+    def v_Cast(self, e: tast.Cast) -> ir.Value:
+        to, src = e.type, e.operand.type
+        if to.is_void:
+            self.value(e.operand)
+            return None
+        if isinstance(to, ctype.IntType) and to.name == "_Bool":
+            return self.builder.zext(self.truth(e.operand), I8)
+        v = self.value(e.operand)
+        if to.is_pointer:
+            if src.is_pointer:
+                return v
+            return self.builder.inttoptr(self.int_cast(v, I64, src.signed), PTR)
+        if src.is_pointer:
+            return self.int_cast(self.builder.ptrtoint(v, I64), lltype(to), False)
+        return self.int_cast(v, lltype(to), src.signed)
+
+    def int_cast(self, v: ir.Value, to: ir.IntType, signed: bool) -> ir.Value:
+        if v.type.width == to.width:
+            return v
+        if v.type.width > to.width:
+            return self.builder.trunc(v, to)
+        return self.builder.sext(v, to) if signed else self.builder.zext(v, to)
+
+    def v_Unary(self, e: tast.Unary) -> ir.Value:
+        if e.op == "!":
+            return self.builder.zext(self.builder.not_(self.truth(e.operand)), lltype(e.type))
+        v = self.value(e.operand)
+        if e.op == "-":
+            return self.builder.neg(v)
+        return self.builder.not_(v)
+
+    def v_Binary(self, e: tast.Binary) -> ir.Value:
+        if e.op in _SIGNED_PRED:
+            return self.builder.zext(self.compare(e), lltype(e.type))
+        a, b = self.value(e.lhs), self.value(e.rhs)
+        signed = e.type.signed
+        b_ = self.builder
+        op = e.op
+        if op == "+":
+            return b_.add(a, b, flags=["nsw"] if signed else [])
+        if op == "-":
+            return b_.sub(a, b, flags=["nsw"] if signed else [])
+        if op == "*":
+            return b_.mul(a, b, flags=["nsw"] if signed else [])
+        if op in ("/", "%"):
+            if signed:
+                return b_.signed_divide(op, a, b)
+            return b_.udiv(a, b) if op == "/" else b_.urem(a, b)
+        if op in ("<<", ">>"):
+            b = self.int_cast(b, a.type, e.rhs.type.signed)
+            if op == "<<":
+                return b_.shl(a, b)
+            return b_.ashr(a, b) if signed else b_.lshr(a, b)
+        return {"&": b_.and_, "|": b_.or_, "^": b_.xor}[op](a, b)
+
+    def compare(self, e: tast.Binary) -> ir.Value:
+        a, b = self.value(e.lhs), self.value(e.rhs)
+        t = e.lhs.type
+        if t.is_pointer:
+            a, b = self.builder.ptrtoint(a, I64), self.builder.ptrtoint(b, I64)
+            return self.builder.icmp_unsigned(e.op, a, b)
+        if t.signed:
+            return self.builder.icmp_signed(e.op, a, b)
+        return self.builder.icmp_unsigned(e.op, a, b)
+
+    def v_PtrAdd(self, e: tast.PtrAdd) -> ir.Value:
+        ptr, index = self.value(e.ptr), self.value(e.index)
+        target = e.ptr.type.target
+        size = target.size if target.complete and not target.is_void else 1
+        if isinstance(index, ir.Constant):
+            steps = index.constant - (1 << 64) if index.constant >= 1 << 63 else index.constant
+            return self.offset(ptr, steps * size)
+        scaled = index if size == 1 else self.builder.mul(index, ir.Constant(I64, size), flags=["nsw"])
+        return self.builder.gep(ptr, [scaled], inbounds=True, source_etype=I8)
+
+    def v_PtrDiff(self, e: tast.PtrDiff) -> ir.Value:
+        a = self.builder.ptrtoint(self.value(e.lhs), I64)
+        b = self.builder.ptrtoint(self.value(e.rhs), I64)
+        diff = self.builder.sub(a, b)
+        if e.elem_size == 1:
+            return diff
+        return self.builder.sdiv(diff, ir.Constant(I64, e.elem_size), flags=["exact"]) if self.builder.has_sdiv or \
+            e.elem_size & (e.elem_size - 1) == 0 else self.builder.signed_divide("/", diff, ir.Constant(I64, e.elem_size))
+
+    def v_Logical(self, e: tast.Logical) -> ir.Value:
+        return self.builder.zext(self.logical(e), lltype(e.type))
+
+    def logical(self, e: tast.Logical) -> ir.Value:
+        lhs = self.truth(e.lhs)
+        lhs_block = self.builder.block
+        rhs_block = self.new_block("land.rhs" if e.op == "&&" else "lor.rhs")
+        end = self.new_block("land.end" if e.op == "&&" else "lor.end")
+        if e.op == "&&":
+            self.builder.cbranch(lhs, rhs_block, end)
+        else:
+            self.builder.cbranch(lhs, end, rhs_block)
+        self.start(rhs_block)
+        rhs = self.truth(e.rhs)
+        rhs_end = self.builder.block
+        self.builder.branch(end)
+        self.start(end)
+        phi = self.builder.phi(I1)
+        phi.add_incoming(ir.Constant(I1, e.op == "||"), lhs_block)
+        phi.add_incoming(rhs, rhs_end)
+        return phi
+
+    def v_Cond(self, e: tast.Cond) -> ir.Value:
+        cond = self.truth(e.cond)
+        then_block, else_block, end = self.new_block("cond.true"), self.new_block("cond.false"), self.new_block("cond.end")
+        self.builder.cbranch(cond, then_block, else_block)
+        self.start(then_block)
+        a = self.value(e.then)
+        a_end = self.builder.block
+        self.branch_to(end)
+        self.start(else_block)
+        b = self.value(e.other)
+        b_end = self.builder.block
+        self.branch_to(end)
+        self.start(end)
+        if e.type.is_void:
+            return None
+        phi = self.builder.phi(a.type)
+        phi.add_incoming(a, a_end)
+        phi.add_incoming(b, b_end)
+        return phi
+
+    def v_Assign(self, e: tast.Assign) -> ir.Value:
+        value = self.value(e.value)
+        if e.type.is_struct:
+            addr = self.address(e.target)
+            self.store(value, addr, e.target.type)
+            return addr
+        return self.write_lvalue(e.target, value)
+
+    def v_CompoundAssign(self, e: tast.CompoundAssign) -> ir.Value:
+        rhs = self.value(e.value)
+        if isinstance(e.target, tast.Member) and e.target.bit_width is not None:
+            old = self.read_lvalue(e.target)
+            addr = None
+        else:
+            addr = self.address(e.target)
+            old = self.load(addr, e.target.type)
+        if e.pointer:
+            size = self.pointee_size(e.type)
+            if e.op == "-":
+                rhs = self.builder.neg(rhs)
+            new = self.builder.gep(old, [self.builder.mul(rhs, ir.Constant(I64, size))], inbounds=True, source_etype=I8)
+        else:
+            wide = self.int_cast(old, lltype(e.op_type), e.target.type.signed)
+            combined = self.combine(e.op, wide, rhs, e.op_type, e.value.type)
+            new = self.int_cast(combined, lltype(e.type), e.op_type.signed)
+            if isinstance(e.type, ctype.IntType) and e.type.name == "_Bool":
+                new = self.builder.zext(self.builder.icmp_unsigned("!=", combined, ir.Constant(combined.type, 0)), I8)
+        if addr is None:
+            return self.store_bitfield(e.target, new)
+        self.store(new, addr, e.target.type)
+        return new
+
+    def combine(self, op: str, a: ir.Value, b: ir.Value, t: ctype.IntType, rhs_type) -> ir.Value:
+        bld = self.builder
+        if op in ("/", "%"):
+            return bld.signed_divide(op, a, b) if t.signed else (bld.udiv(a, b) if op == "/" else bld.urem(a, b))
+        if op in ("<<", ">>"):
+            b = self.int_cast(b, a.type, rhs_type.signed)
+            return bld.shl(a, b) if op == "<<" else (bld.ashr(a, b) if t.signed else bld.lshr(a, b))
+        return {"+": bld.add, "-": bld.sub, "*": bld.mul, "&": bld.and_, "|": bld.or_, "^": bld.xor}[op](a, b)
+
+    @staticmethod
+    def pointee_size(t: ctype.PointerType) -> int:
+        target = t.target
+        return target.size if target.complete and not target.is_void else 1
+
+    def v_IncDec(self, e: tast.IncDec) -> ir.Value:
+        t = e.target.type
+        if isinstance(e.target, tast.Member) and e.target.bit_width is not None:
+            old = self.read_lvalue(e.target)
+            new = self.builder.add(old, ir.Constant(old.type, e.delta))
+            stored = self.store_bitfield(e.target, new)
+            return stored if e.prefix else old
+        addr = self.address(e.target)
+        old = self.load(addr, t)
+        if t.is_pointer:
+            new = self.offset(old, e.delta * self.pointee_size(t))
+        elif isinstance(t, ctype.IntType) and t.name == "_Bool":
+            new = ir.Constant(I8, 1) if e.delta > 0 else self.builder.zext(
+                self.builder.icmp_unsigned("==", old, ir.Constant(I8, 0)), I8)
+        else:
+            new = self.builder.add(old, ir.Constant(old.type, e.delta & ((1 << old.type.width) - 1)))
+        self.store(new, addr, t)
+        return new if e.prefix else old
+
+    def v_Comma(self, e: tast.Comma) -> ir.Value:
+        self.value(e.lhs)
+        return self.value(e.rhs)
+
+    def v_StmtExpr(self, e: tast.StmtExpr) -> ir.Value:
+        self.statement(e.body)
+        return self.value(e.value) if e.value is not None else None
+
+    def v_Call(self, e: tast.Call) -> ir.Value:
+        args = [self.value(a) for a in e.args]
+        return self.builder.call(self.ml.functions[e.func], args)
+
+    def v_HelperCall(self, e: tast.HelperCall) -> ir.Value:
+        args = [self.value(a) for a in e.args]
+        fnty = ir.FunctionType(lltype(e.helper.type.ret), [a.type for a in args])
+        return self.builder.helper_call(e.helper.id, fnty, args)
+
+    def v_Builtin(self, e: tast.Builtin) -> ir.Value:
+        bld = self.builder
+        name = e.name
+        if name == "expect":
+            return self.value(e.args[0])
+        if name == "assume":
+            fn = self.module.declare_intrinsic("llvm.assume", [], ir.FunctionType(ir.VoidType(), [I1]))
+            bld.call(fn, [self.truth(e.args[0])])
+            return None
+        if name == "unreachable":
+            bld.unreachable()
+            self.continue_after_jump()
+            return None
+        if name == "bswap":
+            return bld.bswap(self.value(e.args[0]))
+        if name in ("memcpy", "memmove", "memset"):
+            dst = self.value(e.args[0])
+            bld.memory_intrinsic(name, dst, self.value(e.args[1]), e.args[2].value)
+            return dst
+        if name == "memcmp":
+            return self.memcmp(self.value(e.args[0]), self.value(e.args[1]), e.args[2].value)
+        if name.startswith("atomic_") and name[7:] in _ATOMIC_OPS:
+            ptr, val = self.value(e.args[0]), self.value(e.args[1])
+            return bld.atomic_rmw(_ATOMIC_OPS[name[7:]], ptr, val, "seq_cst")
+        if name in ("cmpxchg_val", "cmpxchg_bool"):
+            ptr, old, new = (self.value(a) for a in e.args)
+            pair = bld.cmpxchg(ptr, old, new, "seq_cst", "seq_cst")
+            if name == "cmpxchg_val":
+                return bld.extract_value(pair, 0)
+            return bld.zext(bld.extract_value(pair, 1), I8)
+        if name == "cmpxchg_expected":
+            ptr, expected_ptr, new = (self.value(a) for a in e.args)
+            t = lltype(e.args[0].type.target)
+            expected = bld.load(expected_ptr, typ=t)
+            pair = bld.cmpxchg(ptr, expected, new, "seq_cst", "seq_cst")
+            bld.store(bld.extract_value(pair, 0), expected_ptr)
+            return bld.zext(bld.extract_value(pair, 1), I8)
+        if name == "atomic_load":
+            return bld.load_atomic(self.value(e.args[0]), "seq_cst", e.type.size, typ=lltype(e.type))
+        if name == "atomic_store":
+            bld.store_atomic(self.value(e.args[1]), self.value(e.args[0]), "seq_cst", e.args[0].type.target.size)
+            return None
+        if name == "fence":
+            bld.fence("seq_cst")
+            return None
+        raise AssertionError(f"builtin {name} not lowered")
+
+    def memcmp(self, a: ir.Value, b: ir.Value, size: int) -> ir.Value:
+        """Byte-wise comparison, fully expanded: the result is the first differing byte's difference."""
+        bld = self.builder
+        result = ir.Constant(ir.IntType(32), 0)
+        for i in reversed(range(size)):
+            x = bld.zext(bld.load(self.offset(a, i), typ=I8, align=1), ir.IntType(32))
+            y = bld.zext(bld.load(self.offset(b, i), typ=I8, align=1), ir.IntType(32))
+            diff = bld.sub(x, y)
+            result = bld.select(bld.icmp_unsigned("!=", x, y), diff, result)
+        return result

@@ -1,0 +1,218 @@
+"""Statements → basic blocks; local initialisers → stores."""
+from __future__ import annotations
+
+import re
+
+from llvmlite import ir
+
+from .. import tast
+from .bpf import loop_metadata
+from .types import I8, lltype
+
+_MAX_EXPANDED_CASE_RANGE = 256
+
+
+class StatementLowerer:
+    def statement(self, s: tast.Stmt) -> None:
+        with self.at(s.loc):
+            getattr(self, f"s_{type(s).__name__}")(s)
+
+    def s_Block(self, s: tast.Block) -> None:
+        for item in s.items:
+            self.statement(item)
+
+    def s_Empty(self, s) -> None:
+        pass
+
+    def s_ExprStmt(self, s: tast.ExprStmt) -> None:
+        self.value(s.expr)
+
+    def s_LocalDecl(self, s: tast.LocalDecl) -> None:
+        var = s.var
+        slot = self.slots.get(var)
+        if slot is None:
+            slot = self.alloca(var.type, var.name, var.attributes.get("align"))
+            self.slots[var] = slot
+        if var.init is not None:
+            self.initialize(slot, var.type, var.init)
+
+    def initialize(self, addr: ir.Value, t, init: tast.Init) -> None:
+        if isinstance(init, tast.InitList) or (isinstance(init, tast.StringLit) and t.is_array):
+            # Zero first so padding and unnamed members are defined; LLVM drops
+            # the stores this makes redundant.
+            self.builder.memory_intrinsic("memset", addr, ir.Constant(I8, 0), t.size)
+            self.fill(addr, t, init)
+            return
+        value = self.value(init)
+        self.store(value, addr, t)
+
+    def fill(self, addr: ir.Value, t, init: tast.Init) -> None:
+        if isinstance(init, tast.StringLit):
+            data = init.data[: t.length] if t.length is not None else init.data
+            for i, byte in enumerate(data):
+                if byte:
+                    self.builder.store(ir.Constant(I8, byte), self.offset(addr, i), align=1)
+            return
+        if not isinstance(init, tast.InitList):
+            self.store(self.value(init), addr, t)
+            return
+        if t.is_array:
+            for index, item in init.items.items():
+                self.fill(self.offset(addr, index * t.elem.size), t.elem, item)
+            return
+        for index, item in init.items.items():
+            member = t.defn.members[index]
+            target = self.offset(addr, member.offset)
+            if member.bit_width is not None:
+                self.store_bitfield_at(target, member.type, member.bit_offset, member.bit_width, self.value(item))
+            else:
+                self.fill(target, member.type, item)
+
+    def s_If(self, s: tast.If) -> None:
+        cond = self.truth(s.cond)
+        then_block = self.new_block("if.then")
+        end = self.new_block("if.end")
+        else_block = self.new_block("if.else") if s.other is not None else end
+        self.builder.cbranch(cond, then_block, else_block)
+        self.start(then_block)
+        self.statement(s.then)
+        self.branch_to(end)
+        if s.other is not None:
+            self.start(else_block)
+            self.statement(s.other)
+            self.branch_to(end)
+        self.start(end)
+
+    def s_Loop(self, s: tast.Loop) -> None:
+        if s.init is not None:
+            self.statement(s.init)
+        cond_block = self.new_block(f"{s.kind}.cond")
+        body_block = self.new_block(f"{s.kind}.body")
+        step_block = self.new_block(f"{s.kind}.inc") if s.step is not None else cond_block
+        end = self.new_block(f"{s.kind}.end")
+        self.branch_to(body_block if s.kind == "do" else cond_block)
+        self.start(cond_block)
+        if s.cond is not None:
+            self.builder.cbranch(self.truth(s.cond), body_block, end)
+        else:
+            self.builder.branch(body_block)
+        self.start(body_block)
+        self.break_targets.append(end)
+        self.continue_targets.append(step_block)
+        try:
+            self.statement(s.body)
+        finally:
+            self.break_targets.pop()
+            self.continue_targets.pop()
+        if s.step is not None:
+            self.branch_to(step_block)
+            self.start(step_block)
+            with self.at(s.step.loc):
+                self.value(s.step)
+        if not self.builder.block.is_terminated:
+            latch = self.builder.branch(cond_block)
+            index = len(self.ml.lowered.loop_locs)
+            self.ml.lowered.loop_locs[index] = s.loc
+            latch.set_metadata("llvm.loop", loop_metadata(self.module, index, s.unroll))
+        self.start(end)
+
+    def s_Return(self, s: tast.Return) -> None:
+        if s.value is None or s.value.type.is_void:
+            if s.value is not None:
+                self.value(s.value)
+            if self.func.type.ret.is_void:
+                self.builder.ret_void()
+            else:
+                self.builder.ret(ir.Constant(lltype(self.func.type.ret), ir.Undefined))
+        else:
+            self.builder.ret(self.value(s.value))
+        self.continue_after_jump()
+
+    def s_Break(self, s) -> None:
+        self.builder.branch(self.break_targets[-1])
+        self.continue_after_jump()
+
+    def s_Continue(self, s) -> None:
+        self.builder.branch(self.continue_targets[-1])
+        self.continue_after_jump()
+
+    def label_block(self, name: str) -> ir.Block:
+        if name not in self.labels:
+            self.labels[name] = self.new_block(f"label.{name}")
+        return self.labels[name]
+
+    def s_Goto(self, s: tast.Goto) -> None:
+        self.builder.branch(self.label_block(s.label))
+        self.continue_after_jump()
+
+    def s_Label(self, s: tast.Label) -> None:
+        block = self.label_block(s.name)
+        self.branch_to(block)
+        self.start(block)
+        self.statement(s.stmt)
+
+    def s_Switch(self, s: tast.Switch) -> None:
+        value = self.value(s.expr)
+        width = value.type.width
+        end = self.new_block("sw.end")
+        blocks = {id(case): self.new_block("sw.bb") for case in s.cases}
+        default_block = self.new_block("sw.default") if s.default is not None else end
+        if s.default is not None:
+            blocks[id(s.default)] = default_block
+        wide = [c for c in s.cases if c.high - c.low >= _MAX_EXPANDED_CASE_RANGE]
+        # Wide GNU case ranges become range compares in front of the default.
+        dispatch = self.new_block("sw.ranges") if wide else default_block
+        switch = self.builder.switch(value, dispatch)
+        for case in s.cases:
+            if case not in wide:
+                for v in range(case.low, case.high + 1):
+                    switch.add_case(ir.Constant(value.type, v & ((1 << width) - 1)), blocks[id(case)])
+        if wide:
+            self.start(dispatch)
+            for case in wide:
+                lo = ir.Constant(value.type, case.low & ((1 << width) - 1))
+                span = ir.Constant(value.type, (case.high - case.low) & ((1 << width) - 1))
+                inside = self.builder.icmp_unsigned("<=", self.builder.sub(value, lo), span)
+                following = self.new_block("sw.range.next")
+                self.builder.cbranch(inside, blocks[id(case)], following)
+                self.start(following)
+            self.builder.branch(default_block)
+        self.start(self.new_block("sw.unreachable"))
+        self.break_targets.append(end)
+        self.case_blocks.update(blocks)
+        try:
+            self.statement(s.body)
+        finally:
+            self.break_targets.pop()
+        self.branch_to(end)
+        self.start(end)
+
+    def s_Case(self, s: tast.Case) -> None:
+        block = self.case_blocks[id(s)]
+        self.branch_to(block)  # fall-through from the previous case
+        self.start(block)
+        self.statement(s.stmt)
+
+    def s_AsmStmt(self, s: tast.AsmStmt) -> None:
+        if not s.template.strip() and not s.outputs and not s.inputs:
+            if "memory" in s.clobbers:
+                self.builder.compiler_barrier()
+            return
+        # GCC spells operands %0 and %[name]; LLVM spells them $0.
+        template = re.sub(r"%(%|\d+)", lambda m: "%" if m.group(1) == "%" else "$" + m.group(1), s.template)
+        constraints = ["=" + c.lstrip("=+&") for c, _ in s.outputs]
+        inputs = []
+        for i, (c, target) in enumerate(s.outputs):
+            if "+" in c:  # read-write: the old value comes in tied to the output
+                inputs.append(self.read_lvalue(target))
+        tied = [str(i) for i, (c, _) in enumerate(s.outputs) if "+" in c]
+        inputs += [self.value(e) for _, e in s.inputs]
+        constraints += tied + [c for c, _ in s.inputs]
+        constraints += [f"~{{{c}}}" for c in s.clobbers if c == "memory"]
+        out_types = [lltype(e.type) for _, e in s.outputs]
+        ret = out_types[0] if len(out_types) == 1 else (ir.LiteralStructType(out_types) if out_types else ir.VoidType())
+        fnty = ir.FunctionType(ret, [v.type for v in inputs])
+        result = self.builder.asm(fnty, template, ",".join(constraints), inputs, s.volatile)
+        for i, (_, target) in enumerate(s.outputs):
+            value = result if len(out_types) == 1 else self.builder.extract_value(result, i)
+            self.write_lvalue(target, value)

@@ -1,0 +1,196 @@
+"""Optimise: LLVM IR text → optimised LLVM module, then the checks that need
+optimised code: loops left after unrolling, stack frames over 512 bytes,
+functions left with more than five arguments.
+
+The pipeline is LLVM's new pass manager at the requested -O level, built with
+the BPF target machine so that the BPF-specific IR passes take part.  The
+checks run here, before emission, because LLVM's BPF backend reports these
+problems by ending the whole process.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import llvmlite.binding as llvm
+
+from .diagnostics import Diagnostics, Location
+from .lower import TRIPLE, Lowered
+from .lower.bpf import SELF_MARKER
+from .options import Options
+
+STACK_LIMIT = 512
+MAX_ARGS = 5
+
+
+@dataclass
+class Optimized:
+    module: llvm.ModuleRef
+    target_machine: llvm.TargetMachine
+    lowered: Lowered
+
+
+def target_machine(options: Options) -> llvm.TargetMachine:
+    llvm.initialize_all_targets()
+    llvm.initialize_all_asmprinters()
+    cpu = {"probe": "v3", "generic": "generic"}.get(options.mcpu, options.mcpu)
+    target = llvm.Target.from_triple(TRIPLE)
+    return target.create_target_machine(cpu=cpu, opt=min(options.opt_level, 3), reloc="static", codemodel="small")
+
+
+def with_loop_ids(ir_text: str) -> str:
+    """Make each loop ID the self-referencing distinct node LLVM requires."""
+    pattern = re.compile(r'^(!\d+) = !\{!"' + re.escape(SELF_MARKER) + r'\d+", ', re.M)
+    return pattern.sub(lambda m: f"{m.group(1)} = distinct !{{{m.group(1)}, ", ir_text)
+
+
+def optimize(lowered: Lowered, options: Options, diags: Diagnostics) -> Optimized | None:
+    text = with_loop_ids(str(lowered.module))
+    module = llvm.parse_assembly(text)
+    module.verify()
+    tm = target_machine(options)
+    if options.opt_level > 0:
+        tuning = llvm.create_pipeline_tuning_options(speed_level=min(options.opt_level, 3))
+        builder = llvm.create_pass_builder(tm, tuning)
+        builder.getModulePassManager().run(module, builder)
+    optimized_text = str(module)
+    check_loops(optimized_text, lowered, options, diags)
+    check_frames(optimized_text, lowered, diags)
+    return Optimized(module, tm, lowered)
+
+
+# ---- the optimised IR, read as text ------------------------------------------
+
+_DEFINE = re.compile(r"^define [^@]*@([\w.$]+)\((.*?)\)[^{]*\{$", re.M)
+_LABEL = re.compile(r"^([\w.$-]+):")
+_TARGETS = re.compile(r"label %([\w.$-]+)")
+_LOOP_ID = re.compile(r"!llvm\.loop (!\d+)")
+_METADATA = re.compile(r"^(!\d+) = (?:distinct )?!\{(.*)\}$", re.M)
+_ALLOCA = re.compile(r"^\s+%([\w.$-]+) = alloca (.+?), align (\d+)", re.M)
+_CALL = re.compile(r"call [^@%]*@([\w.$]+)\((.*)\)")
+
+
+def functions(text: str):
+    """(name, parameter text, body lines) for every defined function."""
+    for m in _DEFINE.finditer(text):
+        end = text.index("\n}\n", m.end())
+        yield m.group(1), m.group(2), text[m.end():end].split("\n")
+
+
+def blocks(body: list[str]) -> dict[str, list[str]]:
+    """Basic block name → its lines; the unnamed entry block is called '0'."""
+    result: dict[str, list[str]] = {}
+    current = "0"
+    for line in body:
+        m = _LABEL.match(line)
+        if m:
+            current = m.group(1)
+            continue
+        if line.strip():
+            result.setdefault(current, []).append(line)
+    return result
+
+
+def back_edges(body: list[str]) -> list[str]:
+    """The branch lines that jump back to a block on the current DFS path: the loops."""
+    graph = blocks(body)
+    order = list(graph)
+    # Only terminators (br, switch and its case lines) mention `label %…`.
+    succ = {name: [t for line in lines for t in _TARGETS.findall(line)] for name, lines in graph.items()}
+    found: list[str] = []
+    state: dict[str, int] = {}
+    stack = [(order[0], iter(succ.get(order[0], [])))] if order else []
+    state[order[0] if order else "0"] = 1
+    while stack:
+        node, it = stack[-1]
+        for nxt in it:
+            if state.get(nxt) == 1:
+                found.extend(line for line in graph[node] if f"label %{nxt}" in line)
+            elif nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(succ.get(nxt, []))))
+                break
+        else:
+            state[node] = 2
+            stack.pop()
+    return found
+
+
+def loop_location(line: str, text: str, lowered: Lowered) -> Location | None:
+    m = _LOOP_ID.search(line)
+    if not m:
+        return None
+    metadata = dict(_METADATA.findall(text))
+    for operand in re.findall(r"!\d+", metadata.get(m.group(1), "")):
+        body = metadata.get(operand, "")
+        k = re.match(r'!"bpfcc\.loop", i32 (\d+)$', body)
+        if k:
+            return lowered.loop_locs.get(int(k.group(1)))
+    return None
+
+
+def check_loops(text: str, lowered: Lowered, options: Options, diags: Diagnostics) -> None:
+    reported: set[Location | str] = set()
+    for name, _, body in functions(text):
+        for line in back_edges(body):
+            loc = loop_location(line, text, lowered) or lowered.function_locs.get(name)
+            key = loc or name
+            if key in reported:
+                continue
+            reported.add(key)
+            diags.error(
+                "loop is not unrolled; the BPF verifier needs code it can prove terminates",
+                loc,
+                "unroll it completely: give it a constant trip count and put '#pragma unroll' before it"
+                if not options.strict_loops else
+                "strict mode (--strict-loops) requires every loop to be fully unrolled: use a constant trip count and '#pragma unroll'")
+
+
+_SCALAR_SIZES = {"i8": 1, "i16": 2, "i32": 4, "i64": 8, "i128": 16, "ptr": 8, "i1": 1}
+
+
+def type_size(t: str) -> int:
+    t = t.strip()
+    if t in _SCALAR_SIZES:
+        return _SCALAR_SIZES[t]
+    m = re.match(r"^\[(\d+) x (.+)\]$", t)
+    if m:
+        return int(m.group(1)) * type_size(m.group(2))
+    m = re.match(r"^<?\{(.*)\}>?$", t)
+    if m:
+        return sum(type_size(part) for part in _split_fields(m.group(1)))
+    return 8
+
+
+def _split_fields(fields: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(fields):
+        if c in "[{<":
+            depth += 1
+        elif c in "]}>":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(fields[start:i])
+            start = i + 1
+    parts.append(fields[start:])
+    return [p for p in parts if p.strip()]
+
+
+def check_frames(text: str, lowered: Lowered, diags: Diagnostics) -> None:
+    for name, params, body in functions(text):
+        loc = lowered.function_locs.get(name)
+        nparams = len(_split_fields(params)) if params.strip() else 0
+        if nparams > MAX_ARGS:
+            diags.error(f"function '{name}' takes {nparams} arguments and is not inlined; BPF passes at most {MAX_ARGS} arguments in registers r1-r5",
+                        loc, "mark it __always_inline, or pass a pointer to a struct holding the arguments")
+        slots = []
+        frame = 0
+        for m in _ALLOCA.finditer("\n".join(body)):
+            size, align = type_size(m.group(2)), int(m.group(3))
+            frame = -(-frame // align) * align + size
+            slots.append((size, re.sub(r"(\.i\d*|\.\d+)+$", "", m.group(1))))
+        if frame > STACK_LIMIT:
+            slots.sort(key=lambda s: -s[0])
+            largest = ", ".join(f"'{n}' ({s} bytes)" for s, n in slots[:4])
+            diags.error(f"stack frame of function '{name}' needs {frame} bytes, over BPF's limit of {STACK_LIMIT}; largest locals: {largest}",
+                        loc, "move large buffers into a per-CPU array map (BPF_MAP_TYPE_PERCPU_ARRAY) and work on the map value")
