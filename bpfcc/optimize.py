@@ -9,7 +9,12 @@ problems by ending the whole process.
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
+import sys
+import tempfile
 from dataclasses import dataclass
 
 import llvmlite.binding as llvm
@@ -40,7 +45,7 @@ def target_machine(options: Options) -> llvm.TargetMachine:
 
 def with_loop_ids(ir_text: str) -> str:
     """Make each loop ID the self-referencing distinct node LLVM requires."""
-    pattern = re.compile(r'^(!\d+) = !\{!"' + re.escape(SELF_MARKER) + r'\d+", ', re.M)
+    pattern = re.compile(r'^(!\d+) = !\{\s*!"' + re.escape(SELF_MARKER) + r'\d+",\s*', re.M)
     return pattern.sub(lambda m: f"{m.group(1)} = distinct !{{{m.group(1)}, ", ir_text)
 
 
@@ -52,11 +57,46 @@ def optimize(lowered: Lowered, options: Options, diags: Diagnostics) -> Optimize
     if options.opt_level > 0:
         tuning = llvm.create_pipeline_tuning_options(speed_level=min(options.opt_level, 3))
         builder = llvm.create_pass_builder(tm, tuning)
-        builder.getModulePassManager().run(module, builder)
+        with captured_stderr() as remarks:
+            builder.getModulePassManager().run(module, builder)
+        report_remarks(remarks.read(), lowered, diags)
     optimized_text = str(module)
     check_loops(optimized_text, lowered, options, diags)
     check_frames(optimized_text, lowered, diags)
     return Optimized(module, tm, lowered)
+
+
+@contextlib.contextmanager
+def captured_stderr():
+    """LLVM prints optimisation remarks to file descriptor 2; collect them instead."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        text = io.StringIO()
+        try:
+            yield text
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            text.write(sink.read().decode("utf-8", "replace"))
+            text.seek(0)
+
+
+_REMARK = re.compile(r"^(warning|error): (?:(\S+?):(\d+):(\d+): )?(.*)$")
+
+
+def report_remarks(text: str, lowered: Lowered, diags: Diagnostics) -> None:
+    """LLVM's `warning: file.c:L:C: message` lines become located warnings."""
+    files = {os.path.basename(loc.file): loc.file for loc in list(lowered.function_locs.values()) + list(lowered.loop_locs.values())}
+    for line in text.splitlines():
+        m = _REMARK.match(line.strip())
+        if not m:
+            continue
+        severity, name, ln, col, message = m.groups()
+        loc = Location(files.get(name, name), int(ln), int(col)) if name else None
+        diags.warning(message, loc)
 
 
 # ---- the optimised IR, read as text ------------------------------------------

@@ -44,13 +44,20 @@ _KEYWORD_ALIASES = {
 _TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|\b__attribute(?:__)?\b|\b__\w+\b')
 
 
+# `GCC diagnostic` pragmas only switch warnings on and off (libbpf's SEC() wraps
+# its attribute in them).  bpfcc's warnings cannot be scoped per region yet, so
+# they are blanked, keeping columns, instead of splitting declarations.
+_DIAGNOSTIC_PRAGMA = re.compile(r'_Pragma\s*\(\s*"GCC diagnostic(?:\\.|[^"\\])*"\s*\)|^[ \t]*#[ \t]*pragma[ \t]+GCC[ \t]+diagnostic[^\n]*', re.M)
+
+
 def gnu_normalise(text: str) -> str:
     """Rewrite GNU spellings into the standard ones pycparser reads, column for column."""
+    text = _DIAGNOSTIC_PRAGMA.sub(lambda m: " " * len(m.group()), text)
     out: list[str] = []
     pos = 0
     for m in _TOKEN.finditer(text):
         word = m.group()
-        if word[0] in "\"'":
+        if word[0] in "\"'" or m.start() < pos:  # a literal, or inside an attribute already rewritten
             continue
         if word.startswith("__attribute"):
             end = _attribute_end(text, m.end())
@@ -95,7 +102,7 @@ def _as_standard_attribute(spelling: str) -> str:
     """`__attribute__ ((x))` → `[[x]]`, padded to the same width with the same newlines."""
     start = spelling.index("((")
     head = "".join("\n" if c == "\n" else " " for c in spelling[:start])
-    return head + "[[" + spelling[start + 2:-2] + "]]"
+    return head + "[[" + gnu_normalise(spelling[start + 2:-2]) + "]]"
 
 
 class Asm(c_ast.Node):
@@ -197,7 +204,10 @@ class GnuCParser(CParser):
         template = _string_value(self._parse_unified_string_literal())
         sections: list[list] = [[], [], []]
         index = 0
-        while self._accept("COLON"):
+        while self._peek_type() in ("COLON", "COLONCOLON"):
+            # C23 lexes `::` as one token; in asm it is two empty operand lists.
+            if self._advance().type == "COLONCOLON":
+                index += 1
             if index < 2:
                 sections[index] = self._parse_asm_operands()
             elif index == 2:
@@ -208,19 +218,25 @@ class GnuCParser(CParser):
         self._expect("RPAREN")
         self._expect("SEMI")
         outputs, inputs, clobbers = sections
+        # Symbolic operand names (`%[ctx]`) become their positions.
+        names = {name: i for i, (_, _, name) in enumerate(outputs + inputs) if name}
+        template = re.sub(r"%\[(\w+)\]", lambda m: f"%{names.get(m.group(1), m.group(1))}", template)
+        outputs = [(c, e) for c, e, _ in outputs]
+        inputs = [(c, e) for c, e, _ in inputs]
         return Asm(template, outputs, inputs, clobbers, volatile or not outputs, self._tok_coord(asm_tok))
 
     def _parse_asm_operands(self):
         operands = []
         while self._peek_type() in ("STRING_LITERAL", "LBRACKET"):
+            name = None
             if self._accept("LBRACKET"):
-                self._parse_identifier()
+                name = self._parse_identifier().name
                 self._expect("RBRACKET")
             constraint = _string_value(self._parse_unified_string_literal())
             self._expect("LPAREN")
             expr = self._parse_expression()
             self._expect("RPAREN")
-            operands.append((constraint, expr))
+            operands.append((constraint, expr, name))
             if not self._accept("COMMA"):
                 break
         return operands

@@ -159,9 +159,11 @@ class DeclarationChecker:
             if isinstance(found, Typedef):
                 return found.type.aliased(found)
             raise self.error(f"unknown type name '{names[0]}'", node)
-        if any(n in ("float", "double") for n in names):
-            raise self.error("floating point is not supported by BPF", node,
-                             "the BPF instruction set has no floating-point registers or instructions")
+        if "float" in names:
+            return ctype.FLOAT
+        if "double" in names:
+            # Types may mention floating point (headers do); values may not.
+            return ctype.LDOUBLE if "long" in names else ctype.DOUBLE
         if "void" in names:
             return ctype.VOID
         if "_Bool" in names or "bool" in names:
@@ -267,17 +269,16 @@ class DeclarationChecker:
                 if not isinstance(v, tast.Const):
                     raise self.error(f"enumerator value for '{e.name}' is not an integer constant", e.value)
                 next_value = v.value
-            values.append((e, next_value))
+            # Visible at once: later enumerators may be defined from earlier ones.
+            const_type = ctype.INT if ctype.INT.min <= next_value <= ctype.INT.max else ctype.LONG
+            self.declare(e.name, tast.Const(const_type, self.loc(e), next_value), e)
+            values.append(next_value)
             next_value += 1
-        lo = min((v for _, v in values), default=0)
-        hi = max((v for _, v in values), default=0)
+        lo, hi = min(values, default=0), max(values, default=0)
         if lo >= 0:
             etype = ctype.UINT if hi <= ctype.UINT.max else ctype.ULONG
         else:
             etype = ctype.INT if lo >= ctype.INT.min and hi <= ctype.INT.max else ctype.LONG
-        for e, v in values:
-            const_type = ctype.INT if ctype.INT.min <= v <= ctype.INT.max else etype
-            self.declare(e.name, tast.Const(const_type, self.loc(e), v), e)
         if node.name:
             self.scope.tags[node.name] = etype
         return etype
@@ -334,7 +335,13 @@ class DeclarationChecker:
             return None
         return tast.Helper(decl.name, init.value, t.target, self.loc(decl))
 
+    def reject_float_object(self, t: Type, node) -> None:
+        if t.is_float or (t.is_array and t.elem.is_float):
+            raise self.error("floating point is not supported by BPF", node,
+                             "the BPF instruction set has no floating-point registers or instructions")
+
     def declare_global_variable(self, decl, t: Type, attrs) -> None:
+        self.reject_float_object(t, decl)
         storage = "extern" if "extern" in decl.storage else "static" if "static" in decl.storage else "global"
         previous = self.scope.names.get(decl.name)
         var = previous if isinstance(previous, tast.Variable) else tast.Variable(decl.name, t, self.loc(decl), storage)

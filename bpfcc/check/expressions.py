@@ -155,7 +155,7 @@ class ExpressionChecker(BuiltinChecker):
         try:
             value, unsigned, longs, decimal = literals.integer_value(node.value)
         except ValueError:
-            raise self.error("floating point is not supported by BPF", node,
+            raise self.error("floating-point constants are not supported by BPF", node,
                              "the BPF instruction set has no floating-point registers or instructions") from None
         return tast.Const(self.integer_constant_type(value, unsigned, longs, decimal, node), loc, value)
 

@@ -93,6 +93,7 @@ class StatementChecker:
         if t.is_function:
             self.declare_function(decl, t, attrs)
             return []
+        self.reject_float_object(t, decl)
         if "extern" in decl.storage:
             outer = self.program_scope().lookup(decl.name)
             if isinstance(outer, tast.Variable):
