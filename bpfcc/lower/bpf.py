@@ -3,6 +3,7 @@ byte swaps and loop metadata, on top of llvmlite's IR builder."""
 from __future__ import annotations
 
 from llvmlite import ir
+from llvmlite.ir import instructions
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 PTR = ir.PointerType()
@@ -12,6 +13,22 @@ class BpfBuilder(ir.IRBuilder):
     def __init__(self, block: ir.Block, mcpu: str) -> None:
         super().__init__(block)
         self.has_sdiv = mcpu == "v4"
+
+    def load(self, ptr, name="", align=None, typ=None, volatile=False):
+        if not volatile:
+            return super().load(ptr, name, align, typ)
+        inst = _VolatileLoad(self.block, ptr, name, typ=typ)
+        inst.align = align
+        self._insert(inst)
+        return inst
+
+    def store(self, value, ptr, align=None, volatile=False):
+        if not volatile:
+            return super().store(value, ptr, align)
+        inst = _VolatileStore(self.block, value, ptr)
+        inst.align = align
+        self._insert(inst)
+        return inst
 
     # long bpf_helper(...) — the BPF backend turns a call to a constant address into `call N`.
     def helper_call(self, helper_id: int, fnty: ir.FunctionType, args: list[ir.Value], name: str = "") -> ir.Value:
@@ -57,6 +74,20 @@ class BpfBuilder(ir.IRBuilder):
     @property
     def module(self) -> ir.Module:
         return self.function.module
+
+
+class _VolatileLoad(instructions.LoadInstr):
+    """llvmlite cannot spell `load volatile`; volatile accesses must survive optimisation."""
+
+    def descr(self, buf):
+        super().descr(buf)
+        buf[-1] = buf[-1].replace("load ", "load volatile ", 1)
+
+
+class _VolatileStore(instructions.StoreInstr):
+    def descr(self, buf):
+        super().descr(buf)
+        buf[-1] = buf[-1].replace("store ", "store volatile ", 1)
 
 
 def loop_metadata(module: ir.Module, loop_index: int, unroll) -> ir.MDValue:

@@ -94,18 +94,13 @@ class ExpressionLowerer:
     def load(self, addr: ir.Value, t: ctype.Type, align: int | None = None) -> ir.Value:
         if t.is_struct or t.is_array:
             return addr
-        inst = self.builder.load(addr, typ=lltype(t), align=align or t.align)
-        if t.volatile:
-            inst.volatile = True
-        return inst
+        return self.builder.load(addr, typ=lltype(t), align=align or t.align, volatile=t.volatile)
 
     def store(self, value: ir.Value, addr: ir.Value, t: ctype.Type) -> None:
         if t.is_struct or t.is_array:
             self.builder.memory_intrinsic("memcpy", addr, value, t.size, volatile=t.volatile)
             return
-        inst = self.builder.store(value, addr, align=t.align)
-        if t.volatile:
-            inst.volatile = True
+        self.builder.store(value, addr, align=t.align, volatile=t.volatile)
 
     def read_lvalue(self, e: tast.Expr) -> ir.Value:
         if isinstance(e, tast.Member) and e.bit_width is not None:
@@ -121,9 +116,7 @@ class ExpressionLowerer:
 
     def load_bitfield(self, e: tast.Member) -> ir.Value:
         t = e.type
-        unit = self.builder.load(self.address(e), typ=lltype(t), align=1)
-        if t.volatile:
-            unit.volatile = True
+        unit = self.builder.load(self.address(e), typ=lltype(t), align=1, volatile=t.volatile)
         bits = t.size * 8
         # Shift the field to the top, then back down: arithmetic for signed fields.
         up = self.builder.shl(unit, ir.Constant(unit.type, bits - e.bit_offset - e.bit_width))
@@ -135,13 +128,11 @@ class ExpressionLowerer:
 
     def store_bitfield_at(self, addr: ir.Value, t: ctype.IntType, bit_offset: int, width: int, value: ir.Value) -> ir.Value:
         """Read-modify-write the storage unit; returns the field's new value, as C's assignment does."""
-        unit = self.builder.load(addr, typ=lltype(t), align=1)
+        unit = self.builder.load(addr, typ=lltype(t), align=1, volatile=t.volatile)
         mask = ((1 << width) - 1) << bit_offset
         field = self.builder.and_(self.builder.shl(value, ir.Constant(value.type, bit_offset)), ir.Constant(value.type, mask))
         kept = self.builder.and_(unit, ir.Constant(unit.type, ~mask & ((1 << (t.size * 8)) - 1)))
-        inst = self.builder.store(self.builder.or_(kept, field), addr, align=1)
-        if t.volatile:
-            unit.volatile = inst.volatile = True
+        self.builder.store(self.builder.or_(kept, field), addr, align=1, volatile=t.volatile)
         bits = t.size * 8
         up = self.builder.shl(value, ir.Constant(value.type, bits - width))
         down = ir.Constant(value.type, bits - width)
