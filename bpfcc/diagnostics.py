@@ -50,6 +50,7 @@ class Diagnostics:
 
     werror: bool = False
     items: list[Diagnostic] = field(default_factory=list)
+    last_location: Location | None = None  # where a stage was last working, for internal errors
 
     def error(self, message: str, location: Location | None = None, hint: str | None = None) -> Diagnostic:
         diag = Diagnostic("error", message, location, hint)

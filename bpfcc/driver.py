@@ -7,10 +7,12 @@ wrong inside a stage is turned into a diagnostic, never a traceback.
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from dataclasses import dataclass, field
 
 from . import check, emit, lower, optimize, parse, preprocess
-from .diagnostics import CompileError, Diagnostic, Diagnostics, Location
+from .diagnostics import CompileError, Diagnostic, Diagnostics
 from .options import Options
 
 OUTPUTS = ("object", "asm", "ir", "preprocessed")
@@ -33,12 +35,33 @@ class Result:
         return [d for d in self.diagnostics if d.severity == "error"]
 
 
+# Parsing, checking and lowering recurse once per nesting level: long `else if`
+# chains and deep expressions need more than Python's default 1000 frames and
+# the main thread's C stack.  Each compile runs on a thread with a big stack.
+_RECURSION_LIMIT = 30000
+_STACK_BYTES = 512 * 1024 * 1024
+
+
 def compile(source: str, filename: str = "<input>", options: Options | None = None, output: str = "object") -> Result:
     """Compile C source text; `output` is one of OUTPUTS."""
+    result: list[Result] = []
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+    previous = threading.stack_size(_STACK_BYTES)
+    try:
+        worker = threading.Thread(target=lambda: result.append(_compile(source, filename, options, output)),
+                                  name="bpfcc-compile")
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    return result[0]
+
+
+def _compile(source: str, filename: str, options: Options | None, output: str) -> Result:
     options = options or Options()
     diags = Diagnostics(werror=options.werror)
     pre = preprocess.Preprocessed(text="", sources={filename: source.splitlines()})
-    location: Location | None = None
     try:
         pre = preprocess.preprocess(source, filename, options, diags)
         if diags.has_errors or output == "preprocessed":
@@ -59,11 +82,10 @@ def compile(source: str, filename: str = "<input>", options: Options | None = No
     except CompileError:
         return _finish(None, diags, pre)
     except RecursionError:
-        diags.error("expression or statement nested too deeply", location)
+        diags.error(f"expression or statement nested too deeply (over {_RECURSION_LIMIT} levels)", diags.last_location)
         return _finish(None, diags, pre)
     except Exception as exc:  # the last line of defence: no traceback reaches the user
-        where = getattr(exc, "bpfcc_location", None)
-        diags.error(f"internal compiler error: {type(exc).__name__}: {exc}", where)
+        diags.error(f"internal compiler error: {type(exc).__name__}: {exc}", diags.last_location)
         return _finish(None, diags, pre)
 
 

@@ -168,6 +168,31 @@ class GnuCParser(CParser):
             saw_type = saw_type or more_type
         return spec, saw_type, first
 
+    def _parse_unary_expression(self):
+        # pycparser gives a prefix operator its operand's position; clang (and
+        # the user) point at the operator.
+        tok = self._peek()
+        expr = super()._parse_unary_expression()
+        if isinstance(expr, c_ast.UnaryOp) and tok is not None and tok.value == expr.op:
+            expr.coord = self._tok_coord(tok)
+        return expr
+
+    def _parse_error(self, msg, coord):
+        # Some errors carry only the file name; point them at the token the parser stopped on.
+        if not hasattr(coord, "line"):
+            tok = self._peek()
+            if tok is not None:
+                coord = self._tok_coord(tok)
+                msg = f"{msg} before '{tok.value}'"
+            else:
+                msg = "unexpected end of input"
+                coord = self._end_coord()
+        super()._parse_error(msg, coord)
+
+    def _end_coord(self):
+        lexer = self.clex
+        return f"{lexer.filename}:{lexer._lineno}:1" if hasattr(lexer, "_lineno") else lexer.filename
+
     def _starts_specifier(self) -> bool:
         tok = self._peek()
         return tok is not None and tok.type != "ID" and self._starts_declaration(tok)
@@ -292,6 +317,9 @@ def _string_value(constant: c_ast.Constant) -> str:
     return literals.string_bytes(constant.value).decode("latin-1")
 
 
+_MESSAGES = [("Invalid expression", "expected expression"), ("Invalid declaration", "expected a declaration"),
+             ("Invalid statement", "expected a statement")]
+
 _PARSE_ERROR = re.compile(r"^(?P<file>.*?):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<msg>.*)$", re.S)
 
 
@@ -306,6 +334,8 @@ def parse(text: str, diags: Diagnostics, filename: str = "<input>") -> c_ast.Fil
         message = m.group("msg")
         if message.startswith("before: "):
             message = f"syntax error before '{message[len('before: '):]}'"
+        for pycparser_words, clang_words in _MESSAGES:
+            message = message.replace(pycparser_words, clang_words)
         location = Location(m.group("file"), int(m.group("line")), int(m.group("col") or 1))
         raise diags.fatal(message, location) from None
 

@@ -64,7 +64,7 @@ class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, Initializ
         if coord is None or isinstance(coord, str):
             return self.last_loc
         loc = Location(coord.file or self.program.filename, coord.line, coord.column or 1)
-        self.last_loc = loc
+        self.last_loc = self.diags.last_location = loc
         return loc
 
     last_loc = Location("<input>", 1, 1)

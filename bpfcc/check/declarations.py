@@ -401,6 +401,9 @@ class DeclarationChecker:
         func.attributes.update({k: v[0] for k, v in attrs.items()})
         if definition:
             func.loc = self.loc(decl)
+            # Keep functions in definition order: diagnostics that walk them read top-down.
+            self.program.functions.remove(func)
+            self.program.functions.append(func)
         return func
 
     def check_function_definition(self, fdef: c_ast.FuncDef) -> None:

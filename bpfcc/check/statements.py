@@ -45,9 +45,9 @@ class StatementChecker:
             self.loop_pragma(item)
             return []
         if self.pending_pragmas and not isinstance(item, (c_ast.For, c_ast.While, c_ast.DoWhile)):
-            text, ploc = self.pending_pragmas[0]
+            text, _ = self.pending_pragmas[0]
             self.pending_pragmas = []
-            raise self.error(f"expected a for, while, or do-while loop to follow '#pragma {text}'", ploc)
+            raise self.error(f"expected a for, while, or do-while loop to follow '#pragma {text}'", item)
         if isinstance(item, c_ast.Decl):
             return self.local_declaration(item)
         if isinstance(item, c_ast.DeclList):

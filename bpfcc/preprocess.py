@@ -1,0 +1,985 @@
+"""Preprocess: C text → one translation unit with line markers, as `clang-19 -target bpf -E`.
+
+pcpp does the directive and macro work.  `_Preprocessor` subclasses it to
+- lex with one regular expression instead of pcpp's PLY lexer, which was half
+  of the run time; this also gives C's pp-numbers (`0x1ULL`) and leaves
+  trigraphs alone, as clang's default gnu17 mode does;
+- search headers as clang does for `-target bpf`, with `#include_next`;
+- predefine clang-19's BPF macros and answer `__has_include`, `__has_builtin`…;
+- report problems as located diagnostics instead of printing them;
+- write the output itself, keeping tokens on their source line and column and
+  marking file changes with `# N "file"`, which pycparser reads.
+"""
+from __future__ import annotations
+
+import os
+import platform
+import re
+import sysconfig
+from dataclasses import dataclass
+
+from pcpp import Action, OutputDirective, Preprocessor
+from pcpp.parser import Macro
+
+from .diagnostics import CompileError, Diagnostics, Location
+from .options import Options
+
+
+@dataclass
+class Preprocessed:
+    text: str  # preprocessed C with `# N "file"` line markers
+    sources: dict[str, list[str]]  # every file read (main file + headers) → its lines
+
+
+def preprocess(source: str, filename: str, options: Options, diags: Diagnostics) -> Preprocessed:
+    pp = _Preprocessor(filename, options, diags)
+    return Preprocessed(pp.run(source), pp.sources)
+
+
+def include_dir() -> str:
+    """bpfcc's own headers: `bpfcc/include` when installed, else `include/` at the top of the repository."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(package, "include")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(package), "include")
+
+
+def system_include_dirs() -> list[str]:
+    """Searched after the -I directories, in clang's order; unlike clang, the multiarch directory
+    (for <asm/types.h>) needs no -I."""
+    multiarch = sysconfig.get_config_var("MULTIARCH") or f"{platform.machine()}-linux-gnu"
+    return ["/usr/local/include", include_dir(), f"/usr/include/{multiarch}", "/usr/include"]
+
+
+def predefines(options: Options) -> str:
+    """The macros clang-19 predefines for `-target bpf` with these options, as #define lines."""
+    version = _CPU_VERSIONS[options.mcpu]
+    macros = list(_CLANG_PREDEFINED)
+    macros.append(f"__BPF_CPU_VERSION__ {version}")
+    macros += [f"__BPF_FEATURE_{feature} 1" for since, feature in _CPU_FEATURES if since <= version]
+    if options.big_endian:
+        macros += ["__BIG_ENDIAN__ 1", "__BYTE_ORDER__ __ORDER_BIG_ENDIAN__"]
+    else:
+        macros += ["__LITTLE_ENDIAN__ 1", "__BYTE_ORDER__ __ORDER_LITTLE_ENDIAN__"]
+    macros.append("__OPTIMIZE__ 1" if options.opt_level else "__NO_INLINE__ 1")
+    if options.debug:
+        macros.append("__GCC_HAVE_DWARF2_CFI_ASM 1")
+    macros.append("__bpfcc__ 1")
+    return "".join(f"#define {macro}\n" for macro in macros)
+
+
+# The builtins bpfcc compiles; `__has_builtin` answers from this set.
+_ATOMIC_OPS = ("add", "sub", "and", "or", "xor")
+SUPPORTED_BUILTINS = frozenset(
+    {
+        "__builtin_memcpy", "__builtin_memset", "__builtin_memmove", "__builtin_memcmp",
+        "__builtin_bswap16", "__builtin_bswap32", "__builtin_bswap64",
+        "__builtin_expect", "__builtin_constant_p", "__builtin_unreachable", "__builtin_offsetof",
+        "__builtin_preserve_access_index", "__builtin_types_compatible_p",
+        "__sync_val_compare_and_swap", "__sync_bool_compare_and_swap", "__sync_lock_test_and_set",
+        "__sync_lock_release", "__sync_synchronize",
+        "__atomic_load", "__atomic_load_n", "__atomic_store", "__atomic_store_n",
+        "__atomic_exchange", "__atomic_exchange_n", "__atomic_compare_exchange",
+        "__atomic_compare_exchange_n", "__atomic_thread_fence", "__atomic_signal_fence",
+    }
+    | {f"__sync_fetch_and_{op}" for op in _ATOMIC_OPS}
+    | {f"__sync_{op}_and_fetch" for op in _ATOMIC_OPS}
+    | {f"__atomic_fetch_{op}" for op in _ATOMIC_OPS}
+    | {f"__atomic_{op}_fetch" for op in _ATOMIC_OPS}
+)
+
+# The attributes bpfcc honours; `__has_attribute` answers from this set (`__x__` spells x too).
+SUPPORTED_ATTRIBUTES = frozenset(
+    {
+        "section", "used", "unused", "always_inline", "noinline", "packed", "aligned", "weak",
+        "preserve_access_index", "btf_decl_tag", "btf_type_tag", "maybe_unused", "fallthrough",
+        "noreturn", "const", "pure", "warn_unused_result", "deprecated", "visibility",
+    }
+)
+
+# Standard `[[x]]` attributes and the version clang-19's `__has_c_attribute` gives each.
+_C_ATTRIBUTES = {"deprecated": 201904, "fallthrough": 201910, "maybe_unused": 202106, "noreturn": 202202}
+
+# Function-like macros clang computes.  clang-19 has no `__has_cpp_attribute` in C.
+_BUILTIN_MACROS = (
+    "__has_include", "__has_include_next", "__has_builtin", "__has_attribute", "__has_c_attribute",
+    "__has_feature", "__has_extension", "__has_declspec_attribute", "__is_identifier",
+)
+
+# Keywords of C17 and its GNU extensions, for `__is_identifier`.
+_KEYWORDS = frozenset(
+    """auto break case char const continue default do double else enum extern float for goto if
+    inline int long register restrict return short signed sizeof static struct switch typedef union
+    unsigned void volatile while _Alignas _Alignof _Atomic _Bool _Complex _Generic _Imaginary
+    _Noreturn _Static_assert _Thread_local asm __asm __asm__ __attribute __attribute__ __alignof
+    __alignof__ __const __const__ __extension__ __imag __imag__ __inline __inline__ __int128 __label__
+    __real __real__ __restrict __restrict__ __signed __signed__ __thread __typeof __typeof__ typeof
+    __volatile __volatile__ __builtin_offsetof __builtin_va_arg __builtin_types_compatible_p""".split()
+)
+
+_CPU_VERSIONS = {"v1": 1, "generic": 1, "v2": 2, "v3": 3, "v4": 4, "probe": 0}
+# (first -mcpu version with it, feature): clang-19 defines __BPF_FEATURE_<feature> from that version on.
+_CPU_FEATURES = (
+    (1, "ADDR_SPACE_CAST"), (2, "JMP_EXT"), (2, "MAY_GOTO"), (3, "ALU32"), (3, "JMP32"),
+    (4, "BSWAP"), (4, "GOTOL"), (4, "LDSX"), (4, "MOVSX"), (4, "SDIV_SMOD"), (4, "ST"),
+)
+
+_MAX_INCLUDE_DEPTH = 200  # clang's limit
+
+# One alternation, tried in order, for the preprocessing tokens of C.
+_TOKEN = re.compile(
+    r"(?P<nl>\n)|(?P<ws>[ \t\f\v\r]+)|(?P<cont>\\[ \t\r]*\n)"
+    r"|(?P<c1>/\*[\s\S]*?(?:\*/|\Z))|(?P<c2>//(?:[^\n\\]|\\[\s\S])*)"
+    r"|(?P<int>(?:0[xX][0-9a-fA-F]+|[0-9]+)[uUlL]*(?![\w.]))"
+    r"|(?P<num>\.?[0-9](?:[eEpP][+-]|[\w.])*)"
+    r'|(?P<str>(?:u8|[uUL])?"(?:[^"\\\n]|\\[\s\S])*")'
+    r"|(?P<chr>(?:u8|[uUL])?'(?:[^'\\\n]|\\[\s\S])*')"
+    r"|(?P<id>(?:[^\W\d]|\$)[\w$]*)"
+    r"|(?P<op>\.\.\.|<<=|>>=|->|\+\+|--|<<|>>|<=|>=|==|!=|&&|\|\||##|[-+*/%&^|]=|[^\w\s])"
+    r"|(?P<other>[\s\S])"
+)
+_CONTINUATION = re.compile(r"\\[ \t\r]*\n")
+# pcpp's token type names (those of its PLY lexer, which its #if evaluator parses).
+_KIND_TYPES = {
+    "nl": "CPP_WS", "ws": "CPP_WS", "cont": "CPP_LINECONT", "c1": "CPP_COMMENT1", "c2": "CPP_COMMENT2",
+    "int": "CPP_INTEGER", "num": "CPP_FLOAT", "str": "CPP_STRING", "chr": "CPP_CHAR", "id": "CPP_ID",
+}
+_OP_TYPES = {
+    "+": "CPP_PLUS", "-": "CPP_MINUS", "*": "CPP_STAR", "/": "CPP_FSLASH", "%": "CPP_PERCENT",
+    "|": "CPP_BAR", "&": "CPP_AMPERSAND", "~": "CPP_TILDE", "^": "CPP_HAT", "<": "CPP_LESS",
+    ">": "CPP_GREATER", "=": "CPP_EQUAL", "!": "CPP_EXCLAMATION", "?": "CPP_QUESTION",
+    "(": "CPP_LPAREN", ")": "CPP_RPAREN", "[": "CPP_LBRACKET", "]": "CPP_RBRACKET", "{": "CPP_LCURLY",
+    "}": "CPP_RCURLY", ".": "CPP_DOT", ",": "CPP_COMMA", ";": "CPP_SEMICOLON", ":": "CPP_COLON",
+    "\\": "CPP_BSLASH", "'": "CPP_SQUOTE", '"': "CPP_DQUOTE", "#": "CPP_POUND", "##": "CPP_DPOUND",
+    "->": "CPP_DEREFERENCE", "-=": "CPP_MINUSEQUAL", "--": "CPP_MINUSMINUS", "<<": "CPP_LSHIFT",
+    "<=": "CPP_LESSEQUAL", ">>": "CPP_RSHIFT", ">=": "CPP_GREATEREQUAL", "||": "CPP_LOGICALOR",
+    "|=": "CPP_OREQUAL", "&&": "CPP_LOGICALAND", "&=": "CPP_ANDEQUAL", "==": "CPP_EQUALITY",
+    "!=": "CPP_INEQUALITY", "^=": "CPP_XOREQUAL", "*=": "CPP_MULTIPLYEQUAL", "/=": "CPP_DIVIDEEQUAL",
+    "+=": "CPP_PLUSEQUAL", "++": "CPP_PLUSPLUS", "%=": "CPP_PERCENTEQUAL", "<<=": "CPP_LSHIFTEQUAL",
+    ">>=": "CPP_RSHIFTEQUAL", "...": "CPP_ELLIPSIS",
+}
+_BLANK_KINDS = frozenset({"ws", "cont", "c1", "c2"})
+_MULTILINE_KINDS = frozenset({"cont", "c1", "c2", "str", "chr"})
+_BLANK = frozenset({"CPP_WS", "CPP_LINECONT", "CPP_COMMENT1", "CPP_COMMENT2"})
+# Two tokens written side by side must not read back as one (`-` `-` is not `--`).
+_PASTING = frozenset("++ -- -> << >> <= >= == != && || += -= *= /= %= &= |= ^= ## // /* ..".split())
+_GCC_DIAGNOSTIC = re.compile(r'\s*GCC\s+(error|warning)\s+"((?:[^"\\]|\\.)*)"')
+
+# pcpp's wording → clang's.
+_MESSAGES = {
+    "Misplaced #elif": "#elif without #if",
+    "Misplaced #else": "#else without #if",
+    "Misplaced #endif": "#endif without #if",
+    "Unterminated #": "unterminated conditional directive",
+    "Missing ')' in macro arguments": "missing ')' in macro parameter list",
+    "No more arguments may follow a variadic argument": "missing ')' in macro parameter list",
+    "Invalid macro argument": "invalid token in macro parameter list",
+    "Bad macro definition": "whitespace required after macro name",
+    "Malformed defined()": "macro name must be an identifier",
+}
+_ARGUMENT_COUNT = re.compile(r"Macro \S+ requires (\d+) arguments but was passed (\d+)")
+_EXPRESSION = re.compile(r"Could not evaluate expression .*\(passed to evaluator: '(.*)'\)$", re.S)
+
+
+def _clang_message(message: str) -> str:
+    if m := _ARGUMENT_COUNT.match(message):
+        return f"too {'many' if int(m[2]) > int(m[1]) else 'few'} arguments provided to function-like macro invocation"
+    if message.startswith("Macro ") and "must have at least" in message:
+        return "too few arguments provided to function-like macro invocation"
+    if m := _EXPRESSION.match(message):
+        return f"invalid preprocessor expression '{m[1].strip()}'"
+    return next((clang for pcpp, clang in _MESSAGES.items() if message.startswith(pcpp)), message)
+
+
+def _search_path(include_dirs: list[str]) -> tuple[list[str], list[str]]:
+    """(-I directories, system directories) as clang keeps them: existing ones only, a directory
+    named twice searched at its first place, a -I naming a system directory left to the system place."""
+    system = [d for d in system_include_dirs() if os.path.isdir(d)]
+    seen = {os.path.realpath(d) for d in system}
+    user = []
+    for d in include_dirs:
+        real = os.path.realpath(d)
+        if real not in seen and os.path.isdir(d):
+            seen.add(real)
+            user.append(d)
+    return user, system
+
+
+def _command_line(options: Options) -> str:
+    return "".join(f"#define {name} {value}\n" for name, value in options.defines) + "".join(
+        f"#undef {name}\n" for name in options.undefines
+    )
+
+
+def _unquote(literal: str) -> str:
+    """The text of a string literal, as `_Pragma` and `#pragma GCC error` take it."""
+    return literal[literal.index('"') + 1 : -1].replace('\\"', '"').replace("\\\\", "\\")
+
+
+def _attribute_name(word: str) -> str:
+    return word[2:-2] if len(word) > 4 and word.startswith("__") and word.endswith("__") else word
+
+
+def _pastes(before: str, after: str) -> bool:
+    x, y = before[-1], after[0]
+    if (x.isalnum() or x in "_$") and (y.isalnum() or y in "_$"):
+        return True
+    return x + y in _PASTING or (x == "." and y.isdigit()) or (x.isdigit() and y == ".")
+
+
+class _Token:
+    """What pcpp expects of a PLY token, plus the column; pcpp adds `expanded_from`."""
+
+    def __init__(self, type: str, value: str, lineno: int, lexpos: int, col: int, source: str):
+        self.type = type
+        self.value = value
+        self.lineno = lineno
+        self.lexpos = lexpos
+        self.col = col  # 1-based, on the physical line `lineno`
+        self.source = source
+
+    def __copy__(self) -> _Token:  # pcpp copies tokens constantly; this is far cheaper than copy's default
+        token = _Token.__new__(_Token)
+        token.__dict__.update(self.__dict__)
+        return token
+
+
+class _Builtin(Macro):
+    """A function-like macro whose value bpfcc computes (`__has_include` and the like)."""
+
+    def __init__(self, name: str):
+        super().__init__(name, [], ["x"])
+
+
+@dataclass
+class _File:
+    path: str  # as named in diagnostics and line markers
+    index: int | None  # where in the search path it was found; None if not through the search path
+    system: bool  # warnings in system headers are not shown, as clang does
+
+
+class _Preprocessor(Preprocessor):
+    def __init__(self, filename: str, options: Options, diags: Diagnostics):
+        super().__init__()
+        self._filename = filename
+        self._options = options
+        self._diags = diags
+        self.rewrite_paths = []  # pcpp would rewrite file names relative to the working directory
+        del self.macros["__PCPP__"]
+        self.macros.update((name, _Builtin(name)) for name in _BUILTIN_MACROS)
+        user, system = _search_path(options.include_dirs)
+        self._dirs = user + system
+        self._first_system = len(user)
+        self.sources: dict[str, list[str]] = {}
+        self._text: dict[str, str] = {}  # what each file name is lexed from
+        self._once: dict[str, str | None] = {}  # real path → include guard macro, None for #pragma once
+        self._renumbered: dict[str, tuple[int, str]] = {}  # file → (line offset, name) set by #line
+        self._stack = [_File(filename, None, False)]
+
+    def run(self, source: str) -> str:
+        try:
+            self._feed("<built-in>", predefines(self._options))
+            self._feed("<command line>", _command_line(self._options))
+            text = self._add_source(self._filename, source)
+            return self._render(self.parsegen(text, self._filename, self._filename))
+        except CompileError:
+            return ""
+        except Exception as exc:  # pcpp fails on some malformed directives (`#if !`): say where, no traceback
+            directive = self.lastdirective
+            where = self._location(directive) if directive else None
+            self._diags.error(f"cannot preprocess this directive ({type(exc).__name__}: {exc})", where)
+            return ""
+
+    def _feed(self, name: str, text: str) -> None:
+        self._text[name] = text
+        for _ in self.parsegen(text, name, name):
+            pass
+
+    def _add_source(self, path: str, text: str) -> str:
+        text = text.removeprefix("\ufeff")
+        if "\r" in text:
+            text = text.replace("\r\n", "\n")
+        self._text[path] = text
+        self.sources[path] = text.split("\n")
+        return text
+
+    # ---- lexing -------------------------------------------------------------------------
+
+    def group_lines(self, input: str, source: str):
+        """The tokens of a file, one list per line, each ending in its newline token."""
+        # pcpp hands over the text with trigraphs replaced, which clang's gnu17 does not do.
+        text = self._text[source]
+        self._renumbered.pop(source, None)
+        shown, offset = source, 0
+        lineno, line_start = 1, 0
+        line: list[_Token] = []
+        line_begins = True  # only blanks so far on this line
+        names_directive = False  # the previous token is the '#' opening the line
+        for m in _TOKEN.finditer(text):
+            kind, value, start = m.lastgroup, m.group(), m.start()
+            token_type = _KIND_TYPES.get(kind) or _OP_TYPES.get(value, value)
+            token = _Token(token_type, value, lineno, start, start - line_start + 1, shown)
+            line.append(token)
+            if kind == "nl":
+                lineno += 1
+                line_start = start + 1
+                yield line
+                line, line_begins = [], True
+                if source in self._renumbered:  # pcpp has just run a #line
+                    renumbered, shown = self._renumbered[source]
+                    lineno += renumbered - offset
+                    offset = renumbered
+                continue
+            if kind in _MULTILINE_KINDS and "\n" in value:
+                lineno += value.count("\n")
+                line_start = start + value.rfind("\n") + 1
+                if kind == "cont":
+                    token.value = value[1:-1]
+                elif kind in ("str", "chr"):
+                    token.value = _CONTINUATION.sub("", value)
+            if kind in _BLANK_KINDS:
+                if kind == "c1" and (len(value) < 4 or not value.endswith("*/")):
+                    self._diags.error("unterminated /* comment", Location(shown, token.lineno, token.col))
+                continue
+            if names_directive:
+                names_directive = False
+                if value == "include_next":  # pcpp knows only #include: see include()
+                    token.value = "include"
+                    token.include_next = True
+            elif line_begins:
+                names_directive = value == "#"
+            line_begins = False
+        if line:
+            last = line[-1]
+            line.append(_Token("CPP_WS", "\n", last.lineno, len(text), 1, shown))
+            yield line
+
+    # ---- includes -----------------------------------------------------------------------
+
+    def include(self, tokens, original_line):
+        """#include and #include_next, with the operand already macro-expanded by pcpp."""
+        directive = self.lastdirective
+        where = self._location(self._operand(original_line, directive))
+        name, angled = self._header_name(tokens)
+        if not name:
+            raise self._diags.fatal('expected "FILENAME" or <FILENAME>', where)
+        include_next = getattr(directive, "include_next", False)
+        if include_next and len(self._stack) == 1:
+            message = "#include_next in primary source file; will search from start of include path"
+            self._warn(message, self._location(directive))
+        found = self._find(name, angled, include_next)
+        if found is None:
+            raise self._diags.fatal(f"'{name}' file not found", where)
+        path, index = found
+        real = os.path.realpath(path)
+        if real in self._once and (self._once[real] is None or self._once[real] in self.macros):
+            return
+        if len(self._stack) > _MAX_INCLUDE_DEPTH:
+            raise self._diags.fatal("#include nested too deeply", where)
+        text = self._text.get(path)
+        if text is None:
+            try:
+                with open(path, encoding="utf-8", errors="surrogateescape") as f:
+                    text = self._add_source(path, f.read())
+            except OSError as exc:
+                raise self._diags.fatal(f"cannot open file '{path}': {exc.strerror}", where) from None
+        system = self._stack[-1].system if index is None else index >= self._first_system
+        self._stack.append(_File(path, index, system))
+        yield from self.parsegen(text, name, path)
+        self._stack.pop()
+        # pcpp notes `#pragma once` and whole-file include guards by the name it was given.
+        if path in self.include_once:
+            self._once[real] = self.include_once[path]
+
+    def _find(self, name: str, angled: bool, include_next: bool) -> tuple[str, int | None] | None:
+        """clang's search: "..." in the including file's directory first, then the search path;
+        #include_next from the directory after the one the current file was found in."""
+        if os.path.isabs(name):
+            return (name, None) if os.path.isfile(name) else None
+        start = 0
+        current = self._stack[-1]
+        if include_next:
+            start = 0 if current.index is None else current.index + 1
+        elif not angled:
+            path = os.path.join(os.path.dirname(current.path) or ".", name)
+            if os.path.isfile(path):
+                return path, None
+        for index in range(start, len(self._dirs)):
+            path = os.path.join(self._dirs[index], name)
+            if os.path.isfile(path):
+                return path, index
+        return None
+
+    def _header_name(self, tokens) -> tuple[str | None, bool]:
+        """("name", angled) from the tokens of `<name>` or `"name"`; (None, False) if neither."""
+        if tokens and tokens[0].type == "CPP_STRING" and tokens[0].value.startswith('"'):
+            return tokens[0].value[1:-1], False
+        if tokens and tokens[0].value == "<":
+            for i, token in enumerate(tokens):
+                if token.value == ">":
+                    return "".join(t.value for t in tokens[1:i]), True
+        return None, False
+
+    @staticmethod
+    def _operand(line, directive):
+        """The first token after the directive's name, where clang points at a bad operand."""
+        after = False
+        for token in line:
+            if after and token.type not in _BLANK:
+                return token
+            after = after or token is directive
+        return directive
+
+    # ---- builtin macros -----------------------------------------------------------------
+
+    def macro_expand_args(self, macro, args):
+        if not isinstance(macro, _Builtin):
+            return super().macro_expand_args(macro, args)
+        return [_Token("CPP_INTEGER", str(self._builtin(macro.name, args[0])), 0, 0, 0, "")]
+
+    def _builtin(self, name: str, tokens) -> int:
+        if name in ("__has_include", "__has_include_next"):
+            if tokens and tokens[0].value != "<" and tokens[0].type != "CPP_STRING":
+                tokens = self.tokenstrip(self.expand_macros(list(tokens)))
+            header, angled = self._header_name(tokens)
+            if not header:
+                self._diags.error('expected "FILENAME" or <FILENAME>', self._location(self.lastdirective))
+                return 0
+            return int(self._find(header, angled, name == "__has_include_next") is not None)
+        # clang expands macros in the operand: __has_attribute(x) with `#define x section` is 1.
+        word = "".join(t.value for t in self.expand_macros(list(tokens)) if t.type not in _BLANK)
+        if name == "__has_builtin":
+            return int(word in SUPPORTED_BUILTINS)
+        if name == "__has_attribute":
+            return int(_attribute_name(word) in SUPPORTED_ATTRIBUTES)
+        if name == "__has_c_attribute":
+            scope, _, attribute = word.rpartition("::")
+            if scope:
+                known = scope in ("gnu", "__gnu__", "clang", "_Clang")
+                return int(known and _attribute_name(attribute) in SUPPORTED_ATTRIBUTES)
+            return _C_ATTRIBUTES.get(_attribute_name(word), 0)
+        if name == "__is_identifier":
+            return int(word not in _KEYWORDS)
+        return 0  # __has_feature, __has_extension, __has_declspec_attribute: none claimed
+
+    # ---- directives -------------------------------------------------------------------
+
+    def on_directive_handle(self, directive, toks, ifpassthru, precedingtoks):
+        self.lastdirective = directive
+        if not toks:
+            if directive.value in ("if", "elif", "ifdef", "ifndef"):
+                # pcpp indexes the missing operand; this placeholder is reported if it is looked at.
+                toks.append(_Token("CPP_ID", "", directive.lineno, directive.lexpos, directive.col, directive.source))
+            elif directive.value == "pragma":
+                raise OutputDirective(Action.IgnoreAndRemove)
+        return True
+
+    def on_unknown_macro_in_defined_expr(self, tok):
+        if tok.value == "":
+            self._diags.error("macro name missing", self._after_directive())
+        return False
+
+    def on_unknown_macro_in_expr(self, ident):
+        if ident == "":
+            self._diags.error("expected value in expression", self._after_directive())
+        return 0
+
+    def _after_directive(self) -> Location | None:
+        directive = self.lastdirective
+        where = self._location(directive)
+        return where and Location(where.file, where.line, where.column + len(directive.value))
+
+    def define(self, tokens):
+        if not isinstance(tokens, str):  # from a #define line; pcpp does not check the name
+            if not tokens:
+                self._diags.error("macro name missing", self._after_directive())
+                return
+            if tokens[0].type != "CPP_ID":
+                self._diags.error("macro name must be an identifier", self._location(tokens[0]))
+                return
+            if tokens[0].value == "defined":
+                self._diags.error("'defined' cannot be used as a macro name", self._location(tokens[0]))
+                return
+        super().define(tokens)
+
+    def undef(self, tokens):
+        if not tokens:
+            self._diags.error("macro name missing", self._after_directive())
+            return
+        super().undef(tokens)
+
+    def on_directive_unknown(self, directive, toks, ifpassthru, precedingtoks):
+        name = directive.value
+        if name == "pragma":  # all but `once`, which pcpp honours: kept for the later stages
+            words = [t for t in toks if t.type not in _BLANK]
+            if len(words) > 1:
+                self._gcc_diagnostic("".join(t.value for t in toks), self._location(words[1]))
+            return None
+        if name == "line" or directive.type == "CPP_INTEGER":  # `#line 12 "f.c"` or `# 12 "f.c"`
+            self._line(directive, toks)
+        elif name in ("error", "warning"):
+            text = self._text[self._stack[-1].path]
+            start = directive.lexpos + len(name)
+            end = text.find("\n", start)
+            message = text[start : end if end >= 0 else len(text)].lstrip()
+            if name == "error":
+                self._diags.error(message, self._location(directive))
+            else:
+                self._warn(message, self._location(directive))
+        elif name not in ("ident", "sccs"):  # those only name the object file's version
+            self._diags.error("invalid preprocessing directive", self._location(directive))
+        return True
+
+    def _line(self, directive, toks) -> None:
+        """Number the following lines from the given line, in the given file if any, as clang does."""
+        words = [t for t in self.expand_macros(list(toks)) if t.type not in _BLANK]
+        if directive.type == "CPP_INTEGER":
+            words.insert(0, directive)
+        if not words or not words[0].value.isdigit():
+            where = self._location(words[0]) if words else self._after_directive()
+            self._diags.error("#line directive requires a positive integer argument", where)
+            return
+        shown = directive.source
+        if len(words) > 1:
+            if words[1].type != "CPP_STRING" or not words[1].value.startswith('"'):
+                self._diags.error("invalid filename for #line directive", self._location(words[1]))
+                return
+            # __FILE__ keeps naming the file read: pcpp expands the lines before this one later.
+            shown = _unquote(words[1].value)
+        path = self._stack[-1].path
+        offset = self._renumbered.get(path, (0, path))[0]
+        # The next line, physically directive.lineno - offset + 1, is numbered words[0].
+        self._renumbered[path] = (int(words[0].value) - (directive.lineno - offset + 1), shown)
+
+    def _gcc_diagnostic(self, pragma: str, where: Location | None) -> None:
+        """`#pragma GCC error "…"` is an error, `GCC warning` a warning, as in clang."""
+        if m := _GCC_DIAGNOSTIC.match(pragma):
+            message = m[2].replace('\\"', '"').replace("\\\\", "\\")
+            if m[1] == "error":
+                self._diags.error(message, where)
+            else:
+                self._warn(message, where)
+
+    def _warn(self, message: str, where: Location | None) -> None:
+        if not self._stack[-1].system:
+            self._diags.warning(message, where)
+
+    def on_error(self, file, line, msg):
+        self._diags.error(_clang_message(msg), self._line_location(file, line) if file else None)
+
+    # ---- locations ----------------------------------------------------------------------
+
+    def _location(self, token) -> Location | None:
+        if not token.source:
+            return None
+        if getattr(token, "expanded_from", None) or not getattr(token, "col", 0):
+            return self._line_location(token.source, token.lineno)  # a macro's tokens: their line only
+        return Location(token.source, token.lineno, token.col)
+
+    def _line_location(self, file: str, line: int) -> Location:
+        """The line's first token, or a directive's name, where clang points at a whole line."""
+        lines = self.sources.get(file)
+        text = lines[line - 1] if lines and 0 < line <= len(lines) else ""
+        body = text.lstrip()
+        column = len(text) - len(body) + 1
+        if body.startswith("#"):
+            rest = body[1:]
+            column += 1 + len(rest) - len(rest.lstrip())
+        return Location(file, line, column)
+
+    # ---- output -------------------------------------------------------------------------
+
+    def _render(self, tokens) -> str:
+        """Tokens → text.  A token goes on its source line (blank lines bridge short gaps, a
+        `# N "file"` marker long ones, file changes and #line) and, unless it came from a macro,
+        at its source column, so pycparser's coordinates are the source's.  A macro's tokens carry
+        the line of its name, which may be above the line being written: they stay on it.  A
+        source token behind the last one written starts a new inclusion of the file."""
+        out: list[str] = []
+        file, line, column = None, 0, 1
+        last = -1  # offset in the file of the last source token written
+        before = ""  # the previous token on this output line
+        space = False  # blanks came between it and this token
+        directive = False  # inside a directive passed through (#pragma), which must stay on one line
+        recent = ("", "")  # the two previous tokens' text, to spot _Pragma("…")
+        for token in tokens:
+            if token.type in _BLANK:
+                if directive and "\n" in token.value:
+                    directive = False
+                space = True
+                continue
+            expanded = getattr(token, "expanded_from", None)
+            moved = token.source != file or token.lineno > line
+            if not directive and (moved or (not expanded and (token.lineno < line or token.lexpos <= last))):
+                gap = token.lineno - line
+                if token.source == file and 0 < gap <= 8:
+                    out.append("\n" * gap)
+                else:
+                    out.append(("\n" if out else "") + f'# {token.lineno} "{token.source}"\n')
+                file, line, column, before = token.source, token.lineno, 1, ""
+                directive = token.value == "#"
+            if not expanded:
+                last = token.lexpos
+            target = 0 if expanded else getattr(token, "col", 0)
+            if target > column:
+                out.append(" " * (target - column))
+                column = target
+            elif before and (space or _pastes(before, token.value)):
+                out.append(" ")
+                column += 1
+            value = token.value
+            out.append(value)
+            column += len(value)
+            before, space = value, False
+            if token.type == "CPP_STRING" and recent == ("_Pragma", "("):
+                self._gcc_diagnostic(_unquote(value), self._location(token))
+            recent = (recent[1], value)
+        out.append("\n")
+        return "".join(out)
+
+
+# clang-19's predefined macros for -target bpf, except those predefines() derives from the options.
+_CLANG_PREDEFINED = tuple(
+    """\
+_LP64 1
+__ATOMIC_ACQUIRE 2
+__ATOMIC_ACQ_REL 4
+__ATOMIC_CONSUME 1
+__ATOMIC_RELAXED 0
+__ATOMIC_RELEASE 3
+__ATOMIC_SEQ_CST 5
+__BIGGEST_ALIGNMENT__ 8
+__BITINT_MAXWIDTH__ 128
+__BOOL_WIDTH__ 8
+__BPF__ 1
+__CHAR16_TYPE__ unsigned short
+__CHAR32_TYPE__ unsigned int
+__CHAR_BIT__ 8
+__CLANG_ATOMIC_BOOL_LOCK_FREE 2
+__CLANG_ATOMIC_CHAR16_T_LOCK_FREE 2
+__CLANG_ATOMIC_CHAR32_T_LOCK_FREE 2
+__CLANG_ATOMIC_CHAR_LOCK_FREE 2
+__CLANG_ATOMIC_INT_LOCK_FREE 2
+__CLANG_ATOMIC_LLONG_LOCK_FREE 2
+__CLANG_ATOMIC_LONG_LOCK_FREE 2
+__CLANG_ATOMIC_POINTER_LOCK_FREE 2
+__CLANG_ATOMIC_SHORT_LOCK_FREE 2
+__CLANG_ATOMIC_WCHAR_T_LOCK_FREE 2
+__CONSTANT_CFSTRINGS__ 1
+__DBL_DECIMAL_DIG__ 17
+__DBL_DENORM_MIN__ 4.9406564584124654e-324
+__DBL_DIG__ 15
+__DBL_EPSILON__ 2.2204460492503131e-16
+__DBL_HAS_DENORM__ 1
+__DBL_HAS_INFINITY__ 1
+__DBL_HAS_QUIET_NAN__ 1
+__DBL_MANT_DIG__ 53
+__DBL_MAX_10_EXP__ 308
+__DBL_MAX_EXP__ 1024
+__DBL_MAX__ 1.7976931348623157e+308
+__DBL_MIN_10_EXP__ (-307)
+__DBL_MIN_EXP__ (-1021)
+__DBL_MIN__ 2.2250738585072014e-308
+__DBL_NORM_MAX__ 1.7976931348623157e+308
+__DECIMAL_DIG__ __LDBL_DECIMAL_DIG__
+__ELF__ 1
+__FINITE_MATH_ONLY__ 0
+__FLT_DECIMAL_DIG__ 9
+__FLT_DENORM_MIN__ 1.40129846e-45F
+__FLT_DIG__ 6
+__FLT_EPSILON__ 1.19209290e-7F
+__FLT_HAS_DENORM__ 1
+__FLT_HAS_INFINITY__ 1
+__FLT_HAS_QUIET_NAN__ 1
+__FLT_MANT_DIG__ 24
+__FLT_MAX_10_EXP__ 38
+__FLT_MAX_EXP__ 128
+__FLT_MAX__ 3.40282347e+38F
+__FLT_MIN_10_EXP__ (-37)
+__FLT_MIN_EXP__ (-125)
+__FLT_MIN__ 1.17549435e-38F
+__FLT_NORM_MAX__ 3.40282347e+38F
+__FLT_RADIX__ 2
+__FPCLASS_NEGINF 0x0004
+__FPCLASS_NEGNORMAL 0x0008
+__FPCLASS_NEGSUBNORMAL 0x0010
+__FPCLASS_NEGZERO 0x0020
+__FPCLASS_POSINF 0x0200
+__FPCLASS_POSNORMAL 0x0100
+__FPCLASS_POSSUBNORMAL 0x0080
+__FPCLASS_POSZERO 0x0040
+__FPCLASS_QNAN 0x0002
+__FPCLASS_SNAN 0x0001
+__GCC_ATOMIC_BOOL_LOCK_FREE 2
+__GCC_ATOMIC_CHAR16_T_LOCK_FREE 2
+__GCC_ATOMIC_CHAR32_T_LOCK_FREE 2
+__GCC_ATOMIC_CHAR_LOCK_FREE 2
+__GCC_ATOMIC_INT_LOCK_FREE 2
+__GCC_ATOMIC_LLONG_LOCK_FREE 2
+__GCC_ATOMIC_LONG_LOCK_FREE 2
+__GCC_ATOMIC_POINTER_LOCK_FREE 2
+__GCC_ATOMIC_SHORT_LOCK_FREE 2
+__GCC_ATOMIC_TEST_AND_SET_TRUEVAL 1
+__GCC_ATOMIC_WCHAR_T_LOCK_FREE 2
+__GCC_CONSTRUCTIVE_SIZE 32
+__GCC_DESTRUCTIVE_SIZE 32
+__GNUC_MINOR__ 2
+__GNUC_PATCHLEVEL__ 1
+__GNUC_STDC_INLINE__ 1
+__GNUC__ 4
+__GXX_ABI_VERSION 1002
+__INT16_C_SUFFIX__
+__INT16_FMTd__ "hd"
+__INT16_FMTi__ "hi"
+__INT16_MAX__ 32767
+__INT16_TYPE__ short
+__INT32_C_SUFFIX__
+__INT32_FMTd__ "d"
+__INT32_FMTi__ "i"
+__INT32_MAX__ 2147483647
+__INT32_TYPE__ int
+__INT64_C_SUFFIX__ L
+__INT64_FMTd__ "ld"
+__INT64_FMTi__ "li"
+__INT64_MAX__ 9223372036854775807L
+__INT64_TYPE__ long int
+__INT8_C_SUFFIX__
+__INT8_FMTd__ "hhd"
+__INT8_FMTi__ "hhi"
+__INT8_MAX__ 127
+__INT8_TYPE__ signed char
+__INTMAX_C_SUFFIX__ L
+__INTMAX_FMTd__ "ld"
+__INTMAX_FMTi__ "li"
+__INTMAX_MAX__ 9223372036854775807L
+__INTMAX_TYPE__ long int
+__INTMAX_WIDTH__ 64
+__INTPTR_FMTd__ "ld"
+__INTPTR_FMTi__ "li"
+__INTPTR_MAX__ 9223372036854775807L
+__INTPTR_TYPE__ long int
+__INTPTR_WIDTH__ 64
+__INT_FAST16_FMTd__ "hd"
+__INT_FAST16_FMTi__ "hi"
+__INT_FAST16_MAX__ 32767
+__INT_FAST16_TYPE__ short
+__INT_FAST16_WIDTH__ 16
+__INT_FAST32_FMTd__ "d"
+__INT_FAST32_FMTi__ "i"
+__INT_FAST32_MAX__ 2147483647
+__INT_FAST32_TYPE__ int
+__INT_FAST32_WIDTH__ 32
+__INT_FAST64_FMTd__ "ld"
+__INT_FAST64_FMTi__ "li"
+__INT_FAST64_MAX__ 9223372036854775807L
+__INT_FAST64_TYPE__ long int
+__INT_FAST64_WIDTH__ 64
+__INT_FAST8_FMTd__ "hhd"
+__INT_FAST8_FMTi__ "hhi"
+__INT_FAST8_MAX__ 127
+__INT_FAST8_TYPE__ signed char
+__INT_FAST8_WIDTH__ 8
+__INT_LEAST16_FMTd__ "hd"
+__INT_LEAST16_FMTi__ "hi"
+__INT_LEAST16_MAX__ 32767
+__INT_LEAST16_TYPE__ short
+__INT_LEAST16_WIDTH__ 16
+__INT_LEAST32_FMTd__ "d"
+__INT_LEAST32_FMTi__ "i"
+__INT_LEAST32_MAX__ 2147483647
+__INT_LEAST32_TYPE__ int
+__INT_LEAST32_WIDTH__ 32
+__INT_LEAST64_FMTd__ "ld"
+__INT_LEAST64_FMTi__ "li"
+__INT_LEAST64_MAX__ 9223372036854775807L
+__INT_LEAST64_TYPE__ long int
+__INT_LEAST64_WIDTH__ 64
+__INT_LEAST8_FMTd__ "hhd"
+__INT_LEAST8_FMTi__ "hhi"
+__INT_LEAST8_MAX__ 127
+__INT_LEAST8_TYPE__ signed char
+__INT_LEAST8_WIDTH__ 8
+__INT_MAX__ 2147483647
+__INT_WIDTH__ 32
+__LDBL_DECIMAL_DIG__ 17
+__LDBL_DENORM_MIN__ 4.9406564584124654e-324L
+__LDBL_DIG__ 15
+__LDBL_EPSILON__ 2.2204460492503131e-16L
+__LDBL_HAS_DENORM__ 1
+__LDBL_HAS_INFINITY__ 1
+__LDBL_HAS_QUIET_NAN__ 1
+__LDBL_MANT_DIG__ 53
+__LDBL_MAX_10_EXP__ 308
+__LDBL_MAX_EXP__ 1024
+__LDBL_MAX__ 1.7976931348623157e+308L
+__LDBL_MIN_10_EXP__ (-307)
+__LDBL_MIN_EXP__ (-1021)
+__LDBL_MIN__ 2.2250738585072014e-308L
+__LDBL_NORM_MAX__ 1.7976931348623157e+308L
+__LLONG_WIDTH__ 64
+__LONG_LONG_MAX__ 9223372036854775807LL
+__LONG_MAX__ 9223372036854775807L
+__LONG_WIDTH__ 64
+__LP64__ 1
+__MEMORY_SCOPE_DEVICE 1
+__MEMORY_SCOPE_SINGLE 4
+__MEMORY_SCOPE_SYSTEM 0
+__MEMORY_SCOPE_WRKGRP 2
+__MEMORY_SCOPE_WVFRNT 3
+__OBJC_BOOL_IS_BOOL 0
+__OPENCL_MEMORY_SCOPE_ALL_SVM_DEVICES 3
+__OPENCL_MEMORY_SCOPE_DEVICE 2
+__OPENCL_MEMORY_SCOPE_SUB_GROUP 4
+__OPENCL_MEMORY_SCOPE_WORK_GROUP 1
+__OPENCL_MEMORY_SCOPE_WORK_ITEM 0
+__ORDER_BIG_ENDIAN__ 4321
+__ORDER_LITTLE_ENDIAN__ 1234
+__ORDER_PDP_ENDIAN__ 3412
+__POINTER_WIDTH__ 64
+__PRAGMA_REDEFINE_EXTNAME 1
+__PTRDIFF_FMTd__ "ld"
+__PTRDIFF_FMTi__ "li"
+__PTRDIFF_MAX__ 9223372036854775807L
+__PTRDIFF_TYPE__ long int
+__PTRDIFF_WIDTH__ 64
+__SCHAR_MAX__ 127
+__SHRT_MAX__ 32767
+__SHRT_WIDTH__ 16
+__SIG_ATOMIC_MAX__ 2147483647
+__SIG_ATOMIC_WIDTH__ 32
+__SIZEOF_DOUBLE__ 8
+__SIZEOF_FLOAT__ 4
+__SIZEOF_INT128__ 16
+__SIZEOF_INT__ 4
+__SIZEOF_LONG_DOUBLE__ 8
+__SIZEOF_LONG_LONG__ 8
+__SIZEOF_LONG__ 8
+__SIZEOF_POINTER__ 8
+__SIZEOF_PTRDIFF_T__ 8
+__SIZEOF_SHORT__ 2
+__SIZEOF_SIZE_T__ 8
+__SIZEOF_WCHAR_T__ 4
+__SIZEOF_WINT_T__ 4
+__SIZE_FMTX__ "lX"
+__SIZE_FMTo__ "lo"
+__SIZE_FMTu__ "lu"
+__SIZE_FMTx__ "lx"
+__SIZE_MAX__ 18446744073709551615UL
+__SIZE_TYPE__ long unsigned int
+__SIZE_WIDTH__ 64
+__STDC_EMBED_EMPTY__ 2
+__STDC_EMBED_FOUND__ 1
+__STDC_EMBED_NOT_FOUND__ 0
+__STDC_HOSTED__ 1
+__STDC_UTF_16__ 1
+__STDC_UTF_32__ 1
+__STDC_VERSION__ 201710L
+__STDC__ 1
+__UINT16_C_SUFFIX__
+__UINT16_FMTX__ "hX"
+__UINT16_FMTo__ "ho"
+__UINT16_FMTu__ "hu"
+__UINT16_FMTx__ "hx"
+__UINT16_MAX__ 65535
+__UINT16_TYPE__ unsigned short
+__UINT32_C_SUFFIX__ U
+__UINT32_FMTX__ "X"
+__UINT32_FMTo__ "o"
+__UINT32_FMTu__ "u"
+__UINT32_FMTx__ "x"
+__UINT32_MAX__ 4294967295U
+__UINT32_TYPE__ unsigned int
+__UINT64_C_SUFFIX__ UL
+__UINT64_FMTX__ "lX"
+__UINT64_FMTo__ "lo"
+__UINT64_FMTu__ "lu"
+__UINT64_FMTx__ "lx"
+__UINT64_MAX__ 18446744073709551615UL
+__UINT64_TYPE__ long unsigned int
+__UINT8_C_SUFFIX__
+__UINT8_FMTX__ "hhX"
+__UINT8_FMTo__ "hho"
+__UINT8_FMTu__ "hhu"
+__UINT8_FMTx__ "hhx"
+__UINT8_MAX__ 255
+__UINT8_TYPE__ unsigned char
+__UINTMAX_C_SUFFIX__ UL
+__UINTMAX_FMTX__ "lX"
+__UINTMAX_FMTo__ "lo"
+__UINTMAX_FMTu__ "lu"
+__UINTMAX_FMTx__ "lx"
+__UINTMAX_MAX__ 18446744073709551615UL
+__UINTMAX_TYPE__ long unsigned int
+__UINTMAX_WIDTH__ 64
+__UINTPTR_FMTX__ "lX"
+__UINTPTR_FMTo__ "lo"
+__UINTPTR_FMTu__ "lu"
+__UINTPTR_FMTx__ "lx"
+__UINTPTR_MAX__ 18446744073709551615UL
+__UINTPTR_TYPE__ long unsigned int
+__UINTPTR_WIDTH__ 64
+__UINT_FAST16_FMTX__ "hX"
+__UINT_FAST16_FMTo__ "ho"
+__UINT_FAST16_FMTu__ "hu"
+__UINT_FAST16_FMTx__ "hx"
+__UINT_FAST16_MAX__ 65535
+__UINT_FAST16_TYPE__ unsigned short
+__UINT_FAST32_FMTX__ "X"
+__UINT_FAST32_FMTo__ "o"
+__UINT_FAST32_FMTu__ "u"
+__UINT_FAST32_FMTx__ "x"
+__UINT_FAST32_MAX__ 4294967295U
+__UINT_FAST32_TYPE__ unsigned int
+__UINT_FAST64_FMTX__ "lX"
+__UINT_FAST64_FMTo__ "lo"
+__UINT_FAST64_FMTu__ "lu"
+__UINT_FAST64_FMTx__ "lx"
+__UINT_FAST64_MAX__ 18446744073709551615UL
+__UINT_FAST64_TYPE__ long unsigned int
+__UINT_FAST8_FMTX__ "hhX"
+__UINT_FAST8_FMTo__ "hho"
+__UINT_FAST8_FMTu__ "hhu"
+__UINT_FAST8_FMTx__ "hhx"
+__UINT_FAST8_MAX__ 255
+__UINT_FAST8_TYPE__ unsigned char
+__UINT_LEAST16_FMTX__ "hX"
+__UINT_LEAST16_FMTo__ "ho"
+__UINT_LEAST16_FMTu__ "hu"
+__UINT_LEAST16_FMTx__ "hx"
+__UINT_LEAST16_MAX__ 65535
+__UINT_LEAST16_TYPE__ unsigned short
+__UINT_LEAST32_FMTX__ "X"
+__UINT_LEAST32_FMTo__ "o"
+__UINT_LEAST32_FMTu__ "u"
+__UINT_LEAST32_FMTx__ "x"
+__UINT_LEAST32_MAX__ 4294967295U
+__UINT_LEAST32_TYPE__ unsigned int
+__UINT_LEAST64_FMTX__ "lX"
+__UINT_LEAST64_FMTo__ "lo"
+__UINT_LEAST64_FMTu__ "lu"
+__UINT_LEAST64_FMTx__ "lx"
+__UINT_LEAST64_MAX__ 18446744073709551615UL
+__UINT_LEAST64_TYPE__ long unsigned int
+__UINT_LEAST8_FMTX__ "hhX"
+__UINT_LEAST8_FMTo__ "hho"
+__UINT_LEAST8_FMTu__ "hhu"
+__UINT_LEAST8_FMTx__ "hhx"
+__UINT_LEAST8_MAX__ 255
+__UINT_LEAST8_TYPE__ unsigned char
+__USER_LABEL_PREFIX__
+__VERSION__ "Debian Clang 19.1.7 (3~deb12u1)"
+__WCHAR_MAX__ 2147483647
+__WCHAR_TYPE__ int
+__WCHAR_WIDTH__ 32
+__WINT_MAX__ 2147483647
+__WINT_TYPE__ int
+__WINT_WIDTH__ 32
+__bpf__ 1
+__clang__ 1
+__clang_literal_encoding__ "UTF-8"
+__clang_major__ 19
+__clang_minor__ 1
+__clang_patchlevel__ 7
+__clang_version__ "19.1.7 (3~deb12u1)"
+__clang_wide_literal_encoding__ "UTF-32"
+__llvm__ 1""".splitlines()
+)
