@@ -11,7 +11,7 @@ import os
 import re
 import selectors
 
-from .diagnostics import Diagnostics
+from .diagnostics import Diagnostics, Location
 from .optimize import Optimized
 from .options import Options
 
@@ -73,14 +73,25 @@ def _in_child(produce) -> tuple[int, bytes, str]:
 
 
 _IN_FUNCTION = re.compile(r"in function (\S+)")
+_SOURCE_LOCATION = re.compile(r"^([^\s:]+):(\d+):(\d+): (.*)$")
+_IN_FUNCTION_PREFIX = re.compile(r"^in function \S+ [^:]*: ")
 
 
 def _report_backend_failure(errors: str, optimized: Optimized, diags: Diagnostics) -> None:
     lines = [line for line in errors.splitlines() if line.strip()]
     message = next((line for line in lines if "error" in line.lower()), lines[0] if lines else "")
     message = re.sub(r"^(LLVM ERROR|error): (<unknown>:0:0: )?", "", message).strip()
-    m = _IN_FUNCTION.search(message)
-    loc = optimized.lowered.function_locs.get(m.group(1)) if m else None
+    loc = None
+    located = _SOURCE_LOCATION.match(message)
+    if located:
+        # LLVM names the file by its debug-info basename; map it back to the path compiled.
+        name, line, column, message = located.groups()
+        known = {os.path.basename(l.file): l.file for l in optimized.lowered.function_locs.values()}
+        loc = Location(known.get(name, name), int(line), int(column))
+        message = _IN_FUNCTION_PREFIX.sub("", message)
+    else:
+        m = _IN_FUNCTION.search(message)
+        loc = optimized.lowered.function_locs.get(m.group(1)) if m else None
     if not message:
         message = "LLVM's BPF code generator stopped without a message"
     diags.error(f"BPF code generation failed: {message}", loc)

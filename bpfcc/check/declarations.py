@@ -335,6 +335,12 @@ class DeclarationChecker:
             return None
         return tast.Helper(decl.name, init.value, t.target, self.loc(decl))
 
+    def check_section_name(self, name: str, section: str | None, node) -> None:
+        """LLVM ends the process when a global symbol is named like the section it lives in."""
+        if section is not None and name == section:
+            raise self.error(f"'{name}' cannot be placed in a section of the same name '{section}'", node,
+                             "the symbol would collide with the section symbol; rename it (e.g. '_license' for the license string)")
+
     def reject_float_object(self, t: Type, node) -> None:
         if t.is_float or (t.is_array and t.elem.is_float):
             raise self.error("floating point is not supported by BPF", node,
@@ -369,9 +375,7 @@ class DeclarationChecker:
             var.readonly = True
         if not previous:
             self.program.globals.append(var)
-        if var.section == "license" and var.name == "license":
-            raise self.error("a global named 'license' cannot be placed in section 'license'", decl,
-                             "the symbol would collide with the section's name; call it '_license' or 'LICENSE'")
+        self.check_section_name(var.name, var.section, decl)
 
     def declare_function(self, decl, t: FunctionType, attrs, definition: bool = False) -> tast.Function:
         previous = self.scope.lookup(decl.name)
@@ -398,6 +402,7 @@ class DeclarationChecker:
         section = self.attribute_string(attrs, "section")
         if section is not None:
             func.section = section
+            self.check_section_name(func.name, section, decl)
         func.attributes.update({k: v[0] for k, v in attrs.items()})
         if definition:
             func.loc = self.loc(decl)
