@@ -156,34 +156,37 @@ def back_edges(body: list[str]) -> list[str]:
     return found
 
 
-def loop_location(line: str, text: str, lowered: Lowered) -> Location | None:
+def loop_index(line: str, text: str) -> int | None:
+    """The `bpfcc.loop` index in the loop ID on a back-edge branch, if it kept one."""
     m = _LOOP_ID.search(line)
     if not m:
         return None
     metadata = dict(_METADATA.findall(text))
     for operand in re.findall(r"!\d+", metadata.get(m.group(1), "")):
-        body = metadata.get(operand, "")
-        k = re.match(r'!"bpfcc\.loop", i32 (\d+)$', body)
+        k = re.match(r'!"bpfcc\.loop", i32 (\d+)$', metadata.get(operand, ""))
         if k:
-            return lowered.loop_locs.get(int(k.group(1)))
+            return int(k.group(1))
     return None
 
 
 def check_loops(text: str, lowered: Lowered, options: Options, diags: Diagnostics) -> None:
-    reported: set[Location | str] = set()
+    """Loops left after optimisation: bounded ones stay (kernels ≥ 5.3), others are errors."""
+    found: dict = {}
     for name, _, body in functions(text):
         for line in back_edges(body):
-            loc = loop_location(line, text, lowered) or lowered.function_locs.get(name)
-            key = loc or name
-            if key in reported:
+            index = loop_index(line, text)
+            if index in lowered.bounded_loops and not options.strict_loops:
                 continue
-            reported.add(key)
-            diags.error(
-                "loop is not unrolled; the BPF verifier needs code it can prove terminates",
-                loc,
-                "unroll it completely: give it a constant trip count and put '#pragma unroll' before it"
-                if not options.strict_loops else
-                "strict mode (--strict-loops) requires every loop to be fully unrolled: use a constant trip count and '#pragma unroll'")
+            loc = lowered.loop_locs.get(index) or lowered.function_locs.get(name)
+            found.setdefault(loc or name, loc)
+    for loc in sorted(found.values(), key=lambda l: (l.file, l.line, l.column) if l else ("", 0, 0)):
+        if options.strict_loops:
+            diags.error("loop is not fully unrolled; --strict-loops (kernels before 5.3) allows no loops", loc,
+                        "give it a constant trip count and put '#pragma unroll' before it")
+        else:
+            diags.error("the BPF verifier cannot prove this loop terminates", loc,
+                        "bound it: compare a counter with a constant in its condition "
+                        "(e.g. 'for (int i = 0; i < MAX && i < n; i++)'), or use bpf_loop()")
 
 
 _SCALAR_SIZES = {"i8": 1, "i16": 2, "i32": 4, "i64": 8, "i128": 16, "ptr": 8, "i1": 1}

@@ -243,6 +243,28 @@ class _Token:
         return token
 
 
+class _Lexer:
+    """pcpp's lexer interface over _TOKEN, for what pcpp lexes itself: the result of `a ## b` and
+    the macros it defines from strings (__FILE__)."""
+
+    def __init__(self):
+        self._matches = iter(())
+
+    def clone(self) -> _Lexer:
+        return _Lexer()
+
+    def input(self, text: str) -> None:
+        self._matches = _TOKEN.finditer(text)
+
+    def token(self) -> _Token | None:
+        m = next(self._matches, None)
+        if m is None:
+            return None
+        kind, value = m.lastgroup, m.group()
+        token_type = _KIND_TYPES.get(kind) or _OP_TYPES.get(value, value)
+        return _Token(token_type, value[1:-1] if kind == "cont" else value, 1, m.start(), 0, "")
+
+
 class _Builtin(Macro):
     """A function-like macro whose value bpfcc computes (`__has_include` and the like)."""
 
@@ -259,7 +281,7 @@ class _File:
 
 class _Preprocessor(Preprocessor):
     def __init__(self, filename: str, options: Options, diags: Diagnostics):
-        super().__init__()
+        super().__init__(_Lexer())
         self._filename = filename
         self._options = options
         self._diags = diags
@@ -276,8 +298,9 @@ class _Preprocessor(Preprocessor):
         self._stack = [_File(filename, None, False)]
 
     def run(self, source: str) -> str:
+        builtin = predefines(self._options)
         try:
-            self._feed("<built-in>", predefines(self._options))
+            self._feed("<built-in>", builtin)
             self._feed("<command line>", _command_line(self._options))
             text = self._add_source(self._filename, source)
             return self._render(self.parsegen(text, self._filename, self._filename))
@@ -429,7 +452,16 @@ class _Preprocessor(Preprocessor):
             after = after or token is directive
         return directive
 
-    # ---- builtin macros -----------------------------------------------------------------
+    # ---- macros -------------------------------------------------------------------------
+
+    def expand_macros(self, tokens, *expanding_from):
+        # pcpp counts its nesting to give __LINE__ the line of the outermost macro, but loses
+        # count when an invocation is left open (`F(` at the end of a macro): restore it.
+        depth = self.linemacrodepth
+        try:
+            return super().expand_macros(tokens, *expanding_from)
+        finally:
+            self.linemacrodepth = depth
 
     def macro_expand_args(self, macro, args):
         if not isinstance(macro, _Builtin):

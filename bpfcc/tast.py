@@ -260,6 +260,7 @@ class Loop(Stmt):
     step: Expr | None
     body: Stmt
     unroll: int | str | None = None  # "full", a count, "disable" or None
+    bounded: bool = False  # an exit compares an induction variable with a constant (check.loops)
 
 
 @dataclass(eq=False)

@@ -8,6 +8,7 @@ from pycparser import c_ast
 from .. import ctype, tast
 from ..ctype import Typedef
 from ..parse import Asm, CaseRange
+from .loops import is_bounded
 
 _UNROLL = [
     (re.compile(r"^\s*(?:clang\s+loop\s+)?unroll\s*\(\s*full\s*\)\s*$"), "full"),
@@ -174,13 +175,13 @@ class StatementChecker:
     def stmt_While(self, node):
         unroll = self.take_unroll()
         cond = self.condition(node.cond)
-        return tast.Loop(self.loc(node), "while", None, cond, None, self.loop_body(node.stmt), unroll)
+        return self.bounded(tast.Loop(self.loc(node), "while", None, cond, None, self.loop_body(node.stmt), unroll))
 
     def stmt_DoWhile(self, node):
         unroll = self.take_unroll()
         body = self.loop_body(node.stmt)
         cond = self.condition(node.cond)
-        return tast.Loop(self.loc(node), "do", None, cond, None, body, unroll)
+        return self.bounded(tast.Loop(self.loc(node), "do", None, cond, None, body, unroll))
 
     def stmt_For(self, node):
         unroll = self.take_unroll()
@@ -198,7 +199,12 @@ class StatementChecker:
             body = self.loop_body(node.stmt)
         finally:
             self.pop_scope()
-        return tast.Loop(self.loc(node), "for", init, cond, step, body, unroll)
+        return self.bounded(tast.Loop(self.loc(node), "for", init, cond, step, body, unroll))
+
+    @staticmethod
+    def bounded(loop: tast.Loop) -> tast.Loop:
+        loop.bounded = is_bounded(loop)
+        return loop
 
     def stmt_Return(self, node):
         loc = self.loc(node)

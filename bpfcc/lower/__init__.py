@@ -29,6 +29,7 @@ class Lowered:
     module: ir.Module
     function_locs: dict[str, Location] = field(default_factory=dict)
     loop_locs: dict[int, Location] = field(default_factory=dict)
+    bounded_loops: set[int] = field(default_factory=set)  # loop indices the checker found bounded
     local_locs: dict[tuple[str, str], Location] = field(default_factory=dict)
 
 

@@ -113,6 +113,8 @@ class StatementLowerer:
             latch = self.builder.branch(cond_block)
             index = len(self.ml.lowered.loop_locs)
             self.ml.lowered.loop_locs[index] = s.loc
+            if s.bounded:
+                self.ml.lowered.bounded_loops.add(index)
             latch.set_metadata("llvm.loop", loop_metadata(self.module, index, s.unroll))
         self.start(end)
 
