@@ -169,6 +169,22 @@ def loop_index(line: str, text: str) -> int | None:
     return None
 
 
+_DEBUG_LOC = re.compile(r"!dbg (!\d+)")
+_DILOCATION = re.compile(r"^(!\d+) = !DILocation\(line: (\d+), column: (\d+)", re.M)
+
+
+def debug_location(line: str, text: str, lowered: Lowered) -> Location | None:
+    """The source position of a branch (e.g. a backward `goto`), from its debug location."""
+    m = _DEBUG_LOC.search(line)
+    if not m:
+        return None
+    for node, ln, col in _DILOCATION.findall(text):
+        if node == m.group(1):
+            file = next(iter(lowered.function_locs.values())).file if lowered.function_locs else "<input>"
+            return Location(file, int(ln), int(col))
+    return None
+
+
 def check_loops(text: str, lowered: Lowered, options: Options, diags: Diagnostics) -> None:
     """Loops left after optimisation: bounded ones stay (kernels ≥ 5.3), others are errors."""
     found: dict = {}
@@ -177,7 +193,7 @@ def check_loops(text: str, lowered: Lowered, options: Options, diags: Diagnostic
             index = loop_index(line, text)
             if index in lowered.bounded_loops and not options.strict_loops:
                 continue
-            loc = lowered.loop_locs.get(index) or lowered.function_locs.get(name)
+            loc = lowered.loop_locs.get(index) or debug_location(line, text, lowered) or lowered.function_locs.get(name)
             found.setdefault(loc or name, loc)
     for loc in sorted(found.values(), key=lambda l: (l.file, l.line, l.column) if l else ("", 0, 0)):
         if options.strict_loops:

@@ -98,8 +98,10 @@ class ExpressionChecker(BuiltinChecker):
                     return tast.Const(to_u, expr.loc, to_u.wrap(expr.value))
                 return tast.Cast(to_u, expr.loc, expr)
             if src.is_pointer:
-                if not explicit and to_u is not ctype.BOOL and to_u.name != "_Bool":
-                    self.warn(f"incompatible pointer to integer conversion{what} ('{src}' to '{to}')", expr.loc)
+                if not explicit and to_u.name != "_Bool":
+                    # An error by default since clang 15 (C99 forbids it).
+                    raise self.error(f"incompatible pointer to integer conversion{what} ('{src}' to '{to}')", expr.loc,
+                                     "add an explicit cast if the conversion is intended")
                 return tast.Cast(to_u, expr.loc, expr)
         if isinstance(to_u, PointerType):
             if src.is_pointer:
@@ -108,7 +110,8 @@ class ExpressionChecker(BuiltinChecker):
                 return tast.Cast(to_u, expr.loc, expr)
             if isinstance(src, IntType):
                 if not explicit and not (isinstance(expr, tast.Const) and expr.value == 0):
-                    self.warn(f"incompatible integer to pointer conversion{what} ('{src}' to '{to}')", expr.loc)
+                    raise self.error(f"incompatible integer to pointer conversion{what} ('{src}' to '{to}')", expr.loc,
+                                     "add an explicit cast if the conversion is intended")
                 if isinstance(expr, tast.Const):
                     return tast.Const(to_u, expr.loc, expr.value & 0xFFFFFFFFFFFFFFFF)
                 return tast.Cast(to_u, expr.loc, self.convert(expr, ctype.ULONG, True))

@@ -93,9 +93,9 @@ class StatementLowerer:
         self.branch_to(body_block if s.kind == "do" else cond_block)
         self.start(cond_block)
         if s.cond is not None:
-            self.builder.cbranch(self.truth(s.cond), body_block, end)
+            cond_branch = self.builder.cbranch(self.truth(s.cond), body_block, end)
         else:
-            self.builder.branch(body_block)
+            cond_branch = self.builder.branch(body_block)
         self.start(body_block)
         self.break_targets.append(end)
         self.continue_targets.append(step_block)
@@ -109,8 +109,13 @@ class StatementLowerer:
             self.start(step_block)
             with self.at(s.step.loc):
                 self.value(s.step)
+        # The latch is the branch back to the loop's first block: for a
+        # do-while that is the condition's branch to the body.
+        latch = cond_branch if s.kind == "do" else None
         if not self.builder.block.is_terminated:
-            latch = self.builder.branch(cond_block)
+            jump = self.builder.branch(cond_block)
+            latch = latch or jump
+        if latch is not None:
             index = len(self.ml.lowered.loop_locs)
             self.ml.lowered.loop_locs[index] = s.loc
             if s.bounded:
