@@ -38,7 +38,7 @@ class Result:
 # Parsing, checking and lowering recurse once per nesting level: long `else if`
 # chains and deep expressions need more than Python's default 1000 frames and
 # the main thread's C stack.  Each compile runs on a thread with a big stack.
-_RECURSION_LIMIT = 30000
+_RECURSION_LIMIT = 200000
 _STACK_BYTES = 512 * 1024 * 1024
 
 

@@ -15,6 +15,7 @@ _ARITH = {"+", "-", "*", "/", "%"}
 _BITWISE = {"&", "|", "^"}
 _SHIFT = {"<<", ">>"}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
+_LIBRARY_BUILTINS = {n: f"__builtin_{n}" for n in ("memcpy", "memset", "memmove", "memcmp")}
 
 
 def fold_binary(op: str, a: int, b: int, t: IntType) -> int | None:
@@ -503,6 +504,9 @@ class ExpressionChecker(BuiltinChecker):
             sym = self.scope.lookup(name)
             if sym is None and self.is_builtin(name):
                 return self.builtin_call(name, args, node)
+            if name in _LIBRARY_BUILTINS and (sym is None or isinstance(sym, tast.Function) and sym.body is None):
+                # As in clang, the C library's memory functions are builtins unless defined here.
+                return self.builtin_call(_LIBRARY_BUILTINS[name], args, node)
             if sym is None:
                 raise self.error(f"call to undeclared function '{name}'; ISO C99 and later do not support implicit function declarations", node.name)
             if isinstance(sym, tast.Helper):
