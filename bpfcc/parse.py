@@ -168,6 +168,15 @@ class GnuCParser(CParser):
             saw_type = saw_type or more_type
         return spec, saw_type, first
 
+    def _parse_conditional_expression(self):
+        # GNU `x ?: y`: the middle operand may be left out (x is evaluated once).
+        expr = self._parse_binary_expression()
+        if self._accept("CONDOP"):
+            iftrue = None if self._peek_type() == "COLON" else self._parse_expression()
+            self._expect("COLON")
+            return c_ast.TernaryOp(expr, iftrue, self._parse_conditional_expression(), expr.coord)
+        return expr
+
     def _parse_unary_expression(self):
         # pycparser gives a prefix operator its operand's position; clang (and
         # the user) point at the operator.

@@ -16,12 +16,16 @@ _SYNC_RMW = {"__sync_fetch_and_add": "add", "__sync_fetch_and_sub": "sub", "__sy
              "__sync_fetch_and_and": "and", "__sync_fetch_and_xor": "xor", "__sync_lock_test_and_set": "xchg"}
 _ATOMIC_RMW = {"__atomic_fetch_add": "add", "__atomic_fetch_sub": "sub", "__atomic_fetch_or": "or",
                "__atomic_fetch_and": "and", "__atomic_fetch_xor": "xor", "__atomic_exchange_n": "xchg"}
-_OTHER = {"__builtin_expect", "__builtin_constant_p", "__builtin_unreachable", "__builtin_trap", "offsetof",
+# __builtin_clz/ctz/popcount/ffs/parity with the l and ll variants: (operation, operand type).
+_BITS = {f"__builtin_{op}{suffix}": (kind, t)
+         for op, kind in (("clz", "ctlz"), ("ctz", "cttz"), ("popcount", "ctpop"), ("ffs", "ffs"), ("parity", "parity"))
+         for suffix, t in (("", ctype.UINT), ("l", ctype.ULONG), ("ll", ctype.ULLONG))}
+_OTHER = {"__builtin_choose_expr", "__builtin_expect", "__builtin_constant_p", "__builtin_unreachable", "__builtin_trap", "offsetof",
           "__builtin_types_compatible_p", "__sync_val_compare_and_swap", "__sync_bool_compare_and_swap",
           "__sync_synchronize", "__atomic_load_n", "__atomic_store_n", "__atomic_compare_exchange_n",
           "__builtin_expect_with_probability", "__builtin_assume"}
 
-BUILTIN_NAMES = frozenset(_MEMORY) | frozenset(_BSWAP) | frozenset(_SYNC_RMW) | frozenset(_ATOMIC_RMW) | _OTHER
+BUILTIN_NAMES = frozenset(_BITS) | frozenset(_MEMORY) | frozenset(_BSWAP) | frozenset(_SYNC_RMW) | frozenset(_ATOMIC_RMW) | _OTHER
 
 
 class BuiltinChecker:
@@ -39,7 +43,17 @@ class BuiltinChecker:
             self.expect_args(name, args, 1, node)
             # Folded here, before optimisation: true for C constant expressions.
             return tast.Const(ctype.INT, loc, int(isinstance(self.expression(args[0]), tast.Const)))
+        if name == "__builtin_choose_expr":
+            self.expect_args(name, args, 3, node)
+            choice = self.expression(args[0])
+            if not isinstance(choice, tast.Const):
+                raise self.error("__builtin_choose_expr needs a constant condition", args[0])
+            return self.expression(args[1] if choice.value else args[2], value=False)
         checked = [self.expression(a) for a in args]
+        if name in _BITS:
+            self.expect_args(name, args, 1, node)
+            kind, t = _BITS[name]
+            return tast.Builtin(ctype.INT, loc, kind, [self.convert(checked[0], t)])
         if name in ("__builtin_expect", "__builtin_expect_with_probability"):
             self.expect_args(name, args, 2 if name == "__builtin_expect" else 3, node)
             value = self.convert(checked[0], ctype.LONG)

@@ -182,6 +182,9 @@ class ExpressionChecker(BuiltinChecker):
     def expr_ID(self, node: c_ast.ID) -> tast.Expr:
         loc = self.loc(node)
         sym = self.scope.lookup(node.name)
+        if sym is None and node.name in ("__func__", "__FUNCTION__", "__PRETTY_FUNCTION__") and self.function:
+            name = self.function.name.encode()
+            return tast.StringLit(ArrayType(elem=ctype.CHAR.qualified(const=True), length=len(name) + 1), loc, name)
         if isinstance(sym, tast.Variable):
             sym.used = True
             return tast.Var(sym.type, loc, sym)
@@ -380,7 +383,8 @@ class ExpressionChecker(BuiltinChecker):
 
     def expr_TernaryOp(self, node: c_ast.TernaryOp) -> tast.Expr:
         cond = self.condition(node.cond)
-        a, b = self.expression(node.iftrue), self.expression(node.iffalse)
+        a = cond if node.iftrue is None else self.expression(node.iftrue)
+        b = self.expression(node.iffalse)
         loc = self.loc(node)
         at, bt = a.type, b.type
         if at.is_arithmetic and bt.is_arithmetic:
@@ -404,6 +408,9 @@ class ExpressionChecker(BuiltinChecker):
         b = self.convert(b, t, explicit=True) if not t.is_struct else b
         if isinstance(cond, tast.Const):
             return a if cond.value else b
+        if node.iftrue is None:
+            # `x ?: y`: x once, converted to the result type, is both the test and the value.
+            return tast.Cond(t, loc, a, None, b)
         return tast.Cond(t, loc, cond, a, b)
 
     def expr_Cast(self, node: c_ast.Cast) -> tast.Expr:

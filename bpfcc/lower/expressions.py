@@ -273,6 +273,8 @@ class ExpressionLowerer:
         return phi
 
     def v_Cond(self, e: tast.Cond) -> ir.Value:
+        if e.then is None:
+            return self.elvis(e)
         cond = self.truth(e.cond)
         then_block, else_block, end = self.new_block("cond.true"), self.new_block("cond.false"), self.new_block("cond.end")
         self.builder.cbranch(cond, then_block, else_block)
@@ -290,6 +292,23 @@ class ExpressionLowerer:
         phi = self.builder.phi(a.type)
         phi.add_incoming(a, a_end)
         phi.add_incoming(b, b_end)
+        return phi
+
+    def elvis(self, e: tast.Cond) -> ir.Value:
+        """`x ?: y` with x already converted to the result type: x is evaluated once."""
+        x = self.value(e.cond)
+        x_block = self.builder.block
+        zero = ir.Constant(x.type, None)
+        else_block, end = self.new_block("elvis.false"), self.new_block("elvis.end")
+        self.builder.cbranch(self.builder.icmp_unsigned("!=", x, zero), end, else_block)
+        self.start(else_block)
+        y = self.value(e.other)
+        y_end = self.builder.block
+        self.branch_to(end)
+        self.start(end)
+        phi = self.builder.phi(x.type)
+        phi.add_incoming(x, x_block)
+        phi.add_incoming(y, y_end)
         return phi
 
     def v_Assign(self, e: tast.Assign) -> ir.Value:
@@ -389,6 +408,8 @@ class ExpressionLowerer:
             return None
         if name == "bswap":
             return bld.bswap(self.value(e.args[0]))
+        if name in ("ctlz", "cttz", "ctpop", "ffs", "parity"):
+            return self.int_cast(self.bit_count(name, self.value(e.args[0])), lltype(e.type), False)
         if name in ("memcpy", "memmove", "memset"):
             dst = self.value(e.args[0])
             bld.memory_intrinsic(name, dst, self.value(e.args[1]), e.args[2].value)
@@ -420,6 +441,21 @@ class ExpressionLowerer:
             bld.fence("seq_cst")
             return None
         raise AssertionError(f"builtin {name} not lowered")
+
+    def bit_count(self, name: str, x: ir.Value) -> ir.Value:
+        bld = self.builder
+        if name in ("ctlz", "cttz"):
+            fn = self.module.declare_intrinsic(f"llvm.{name}", [x.type])
+            return bld.call(fn, [x, ir.Constant(I1, 1)])  # undefined for 0, as in C
+        pop = bld.call(self.module.declare_intrinsic("llvm.ctpop", [x.type]), [x])
+        if name == "ctpop":
+            return pop
+        if name == "parity":
+            return bld.and_(pop, ir.Constant(x.type, 1))
+        # ffs: one plus the index of the least significant set bit, 0 for 0.
+        tz = bld.call(self.module.declare_intrinsic("llvm.cttz", [x.type]), [x, ir.Constant(I1, 0)])
+        return bld.select(bld.icmp_unsigned("==", x, ir.Constant(x.type, 0)), ir.Constant(x.type, 0),
+                          bld.add(tz, ir.Constant(x.type, 1)))
 
     def memcmp(self, a: ir.Value, b: ir.Value, size: int) -> ir.Value:
         """Byte-wise comparison, fully expanded: the result is the first differing byte's difference."""
