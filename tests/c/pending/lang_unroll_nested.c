@@ -1,0 +1,25 @@
+/* Nested #pragma unroll loops whose inner trip count depends on the outer counter.
+ * Pending: bpfcc leaves one inner copy as a loop (LLVM warns "loop not unrolled"). */
+#include "../lang.h"
+
+SEC("tc")
+int check_nested_unroll(struct __sk_buff *skb)
+{
+	int i, sum;
+
+	/* nested */
+	sum = 0;
+#pragma unroll
+	for (i = 0; i < 4; i++) {
+#pragma unroll
+		for (int j = 0; j < 4; j++) {
+			if (j > i)
+				break;
+			sum += opq_i(i * 4 + j);
+		}
+	}
+	ASSERT(0 + (4 + 5) + (8 + 9 + 10) + (12 + 13 + 14 + 15), sum);
+	return 0;
+}
+
+char _license[] SEC("license") = "GPL";
