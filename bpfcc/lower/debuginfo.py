@@ -99,6 +99,8 @@ class DebugInfo(NullDebugInfo):
             else:
                 encoding = "DW_ATE_signed" if t.signed else "DW_ATE_unsigned"
             return m.add_debug_info("DIBasicType", {"name": str(t), "size": t.size * 8, "encoding": ir.DIToken(encoding)})
+        if isinstance(t, ctype.FloatType):
+            return m.add_debug_info("DIBasicType", {"name": t.name, "size": t.size * 8, "encoding": ir.DIToken("DW_ATE_float")})
         if isinstance(t, ctype.PointerType):
             return m.add_debug_info("DIDerivedType", {"tag": ir.DIToken("DW_TAG_pointer_type"),
                                                       "baseType": self.type(t.target), "size": 64})
