@@ -44,9 +44,11 @@ def target_machine(options: Options) -> llvm.TargetMachine:
 
 
 def with_loop_ids(ir_text: str) -> str:
-    """Make each loop ID the self-referencing distinct node LLVM requires."""
+    """Spell what llvmlite cannot: self-referencing loop IDs, debug info on declarations."""
     pattern = re.compile(r'^(!\d+) = !\{\s*!"' + re.escape(SELF_MARKER) + r'\d+",\s*', re.M)
-    return pattern.sub(lambda m: f"{m.group(1)} = distinct !{{{m.group(1)}, ", ir_text)
+    ir_text = pattern.sub(lambda m: f"{m.group(1)} = distinct !{{{m.group(1)}, ", ir_text)
+    # LLVM wants `declare !dbg !N …`; llvmlite writes the attachment at the end of the line.
+    return re.sub(r"^declare (.*) (!dbg !\d+)$", r"declare \2 \1", ir_text, flags=re.M)
 
 
 def optimize(lowered: Lowered, options: Options, diags: Diagnostics) -> Optimized | None:

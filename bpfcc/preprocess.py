@@ -7,8 +7,9 @@ pcpp does the directive and macro work.  `_Preprocessor` subclasses it to
 - search headers as clang does for `-target bpf`, with `#include_next`;
 - predefine clang-19's BPF macros and answer `__has_include`, `__has_builtin`…;
 - report problems as located diagnostics instead of printing them;
-- write the output itself, keeping tokens on their source line and column and
-  marking file changes with `# N "file"`, which pycparser reads.
+- write the output itself, with each token spelled in a file at the line and
+  byte column clang reports for it, using `# N "file"` markers, which pycparser
+  reads, wherever padding cannot get there.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import os
 import platform
 import re
 import sysconfig
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pcpp import Action, OutputDirective, Preprocessor
 from pcpp.parser import Macro
@@ -160,6 +161,7 @@ _OP_TYPES = {
 _BLANK_KINDS = frozenset({"ws", "cont", "c1", "c2"})
 _MULTILINE_KINDS = frozenset({"cont", "c1", "c2", "str", "chr"})
 _BLANK = frozenset({"CPP_WS", "CPP_LINECONT", "CPP_COMMENT1", "CPP_COMMENT2"})
+_BRACKETS = frozenset("()[]")
 # Two tokens written side by side must not read back as one (`-` `-` is not `--`).
 _PASTING = frozenset("++ -- -> << >> <= >= == != && || += -= *= /= %= &= |= ^= ## // /* ..".split())
 _GCC_DIAGNOSTIC = re.compile(r'\s*GCC\s+(error|warning)\s+"((?:[^"\\]|\\.)*)"')
@@ -227,14 +229,15 @@ def _pastes(before: str, after: str) -> bool:
 
 
 class _Token:
-    """What pcpp expects of a PLY token, plus the column; pcpp adds `expanded_from`."""
+    """What pcpp expects of a PLY token, plus where it is spelled; pcpp adds `expanded_from`."""
 
     def __init__(self, type: str, value: str, lineno: int, lexpos: int, col: int, source: str):
         self.type = type
         self.value = value
-        self.lineno = lineno
+        self.lineno = lineno  # pcpp gives a macro's tokens, arguments included, the line of its name
         self.lexpos = lexpos
-        self.col = col  # 1-based, on the physical line `lineno`
+        self.row = lineno  # the line it is spelled on
+        self.col = col  # its byte column there, as clang counts; 0 for a macro's own tokens
         self.source = source
 
     def __copy__(self) -> _Token:  # pcpp copies tokens constantly; this is far cheaper than copy's default
@@ -277,6 +280,7 @@ class _File:
     path: str  # as named in diagnostics and line markers
     index: int | None  # where in the search path it was found; None if not through the search path
     system: bool  # warnings in system headers are not shown, as clang does
+    conditionals: list[bool] = field(default_factory=list)  # open #if's: whether its #else was seen
 
 
 class _Preprocessor(Preprocessor):
@@ -334,17 +338,19 @@ class _Preprocessor(Preprocessor):
         self._renumbered.pop(source, None)
         shown, offset = source, 0
         lineno, line_start = 1, 0
+        all_ascii = text.isascii()
+        wide = 0  # on this line so far, bytes beyond one per character (clang's columns count bytes)
         line: list[_Token] = []
         line_begins = True  # only blanks so far on this line
         names_directive = False  # the previous token is the '#' opening the line
         for m in _TOKEN.finditer(text):
             kind, value, start = m.lastgroup, m.group(), m.start()
             token_type = _KIND_TYPES.get(kind) or _OP_TYPES.get(value, value)
-            token = _Token(token_type, value, lineno, start, start - line_start + 1, shown)
+            token = _Token(token_type, value, lineno, start, start - line_start + 1 + wide, shown)
             line.append(token)
             if kind == "nl":
                 lineno += 1
-                line_start = start + 1
+                line_start, wide = start + 1, 0
                 yield line
                 line, line_begins = [], True
                 if source in self._renumbered:  # pcpp has just run a #line
@@ -354,11 +360,14 @@ class _Preprocessor(Preprocessor):
                 continue
             if kind in _MULTILINE_KINDS and "\n" in value:
                 lineno += value.count("\n")
-                line_start = start + value.rfind("\n") + 1
+                line_start, wide = start + value.rfind("\n") + 1, 0
                 if kind == "cont":
                     token.value = value[1:-1]
                 elif kind in ("str", "chr"):
                     token.value = _CONTINUATION.sub("", value)
+            if not all_ascii and not value.isascii():
+                tail = value[value.rfind("\n") + 1 :]
+                wide += len(tail.encode("utf-8", "surrogateescape")) - len(tail)
             if kind in _BLANK_KINDS:
                 if kind == "c1" and (len(value) < 4 or not value.endswith("*/")):
                     self._diags.error("unterminated /* comment", Location(shown, token.lineno, token.col))
@@ -455,18 +464,49 @@ class _Preprocessor(Preprocessor):
     # ---- macros -------------------------------------------------------------------------
 
     def expand_macros(self, tokens, *expanding_from):
-        # pcpp counts its nesting to give __LINE__ the line of the outermost macro, but loses
-        # count when an invocation is left open (`F(` at the end of a macro): restore it.
+        # pcpp counts its nesting to give __LINE__ the line of the outermost macro, and stops
+        # without a word at an invocation with no `)`, leaving the count off: at the top (a run
+        # of lines, an #if), that is clang's error; inside a macro, the rest of the line may close it.
         depth = self.linemacrodepth
         try:
             return super().expand_macros(tokens, *expanding_from)
         finally:
-            self.linemacrodepth = depth
+            if self.linemacrodepth != depth:
+                self.linemacrodepth = depth
+                if depth == 0:
+                    self._unterminated(tokens)
+
+    def _unterminated(self, tokens) -> None:
+        """Report where pcpp stopped: a function-like macro whose `(` is never closed."""
+        for i, name in enumerate(tokens):
+            macro = self.macros.get(name.value) if name.type == "CPP_ID" else None
+            if macro is None or macro.arglist is None:
+                continue
+            nesting = 0
+            for token in tokens[i + 1 :]:
+                if not nesting and token.type in _BLANK:
+                    continue
+                if not nesting and token.value != "(":
+                    break
+                nesting += (token.value == "(") - (token.value == ")")
+                if not nesting:
+                    break
+            else:
+                if nesting:
+                    self._diags.error("unterminated function-like macro invocation", self._location(name))
+                    return
 
     def macro_expand_args(self, macro, args):
-        if not isinstance(macro, _Builtin):
-            return super().macro_expand_args(macro, args)
-        return [_Token("CPP_INTEGER", str(self._builtin(macro.name, args[0])), 0, 0, 0, "")]
+        if isinstance(macro, _Builtin):
+            return [_Token("CPP_INTEGER", str(self._builtin(macro.name, args[0])), 0, 0, 0, "")]
+        tokens = super().macro_expand_args(macro, args)
+        # The arguments' own tokens keep their place; what `##` made from them (pcpp copies the
+        # left operand) is the macro's.
+        spelled = {id(token) for arg in args for token in arg}
+        for token in tokens:
+            if token.col and id(token) not in spelled:
+                token.col = 0
+        return tokens
 
     def _builtin(self, name: str, tokens) -> int:
         if name in ("__has_include", "__has_include_next"):
@@ -497,11 +537,20 @@ class _Preprocessor(Preprocessor):
 
     def on_directive_handle(self, directive, toks, ifpassthru, precedingtoks):
         self.lastdirective = directive
+        name, conditionals = directive.value, self._stack[-1].conditionals
+        if name in ("if", "ifdef", "ifndef"):
+            conditionals.append(False)
+        elif name in ("elif", "else") and conditionals:
+            if conditionals[-1]:
+                self._diags.error(f"#{name} after #else", self._location(directive))
+            conditionals[-1] = conditionals[-1] or name == "else"
+        elif name == "endif" and conditionals:
+            conditionals.pop()
         if not toks:
-            if directive.value in ("if", "elif", "ifdef", "ifndef"):
+            if name in ("if", "elif", "ifdef", "ifndef"):
                 # pcpp indexes the missing operand; this placeholder is reported if it is looked at.
                 toks.append(_Token("CPP_ID", "", directive.lineno, directive.lexpos, directive.col, directive.source))
-            elif directive.value == "pragma":
+            elif name == "pragma":
                 raise OutputDirective(Action.IgnoreAndRemove)
         return True
 
@@ -521,17 +570,33 @@ class _Preprocessor(Preprocessor):
         return where and Location(where.file, where.line, where.column + len(directive.value))
 
     def define(self, tokens):
-        if not isinstance(tokens, str):  # from a #define line; pcpp does not check the name
-            if not tokens:
-                self._diags.error("macro name missing", self._after_directive())
-                return
-            if tokens[0].type != "CPP_ID":
-                self._diags.error("macro name must be an identifier", self._location(tokens[0]))
-                return
-            if tokens[0].value == "defined":
-                self._diags.error("'defined' cannot be used as a macro name", self._location(tokens[0]))
-                return
+        if isinstance(tokens, str):  # pcpp's own (__FILE__), lexed by _Lexer: no columns
+            super().define(tokens)
+            return
+        # From a #define line, whose name pcpp does not check.
+        if not tokens:
+            self._diags.error("macro name missing", self._after_directive())
+            return
+        name = tokens[0]
+        if name.type != "CPP_ID":
+            self._diags.error("macro name must be an identifier", self._location(name))
+            return
+        if name.value == "defined":
+            self._diags.error("'defined' cannot be used as a macro name", self._location(name))
+            return
+        if len(tokens) > 1 and tokens[1].value == "(":
+            parameters = set()
+            for token in tokens[2:]:
+                if token.value == ")":
+                    break
+                if token.type == "CPP_ID" and token.value in parameters:
+                    self._diags.error(f"duplicate macro parameter name '{token.value}'", self._location(token))
+                    return
+                parameters.add(token.value)
         super().define(tokens)
+        if name.value in self.macros:
+            for token in self.macros[name.value].value:
+                token.col = 0  # written where the macro is used, not where it is defined
 
     def undef(self, tokens):
         if not tokens:
@@ -603,9 +668,9 @@ class _Preprocessor(Preprocessor):
     def _location(self, token) -> Location | None:
         if not token.source:
             return None
-        if getattr(token, "expanded_from", None) or not getattr(token, "col", 0):
-            return self._line_location(token.source, token.lineno)  # a macro's tokens: their line only
-        return Location(token.source, token.lineno, token.col)
+        if token.col:
+            return Location(token.source, token.row, token.col)
+        return self._line_location(token.source, token.lineno)  # a macro's own token: its line only
 
     def _line_location(self, file: str, line: int) -> Location:
         """The line's first token, or a directive's name, where clang points at a whole line."""
@@ -621,17 +686,17 @@ class _Preprocessor(Preprocessor):
     # ---- output -------------------------------------------------------------------------
 
     def _render(self, tokens) -> str:
-        """Tokens → text.  A token goes on its source line (blank lines bridge short gaps, a
-        `# N "file"` marker long ones, file changes and #line) and, unless it came from a macro,
-        at its source column, so pycparser's coordinates are the source's.  A macro's tokens carry
-        the line of its name, which may be above the line being written: they stay on it.  A
-        source token behind the last one written starts a new inclusion of the file."""
+        """Tokens → text whose pycparser coordinates are clang's: a token spelled in a file (a
+        macro's argument too) goes at its line and byte column, reached by padding, by newlines,
+        or after a `# N "file"` marker; a macro's own tokens follow the previous token, on the
+        line of the macro's name.  A directive passed through (#pragma) stays on one line, and so
+        does an attribute: pycparser reads its arguments as plain tokens, a marker among them too."""
         out: list[str] = []
-        file, line, column = None, 0, 1
-        last = -1  # offset in the file of the last source token written
+        file, line, column = None, 0, 1  # where the next character goes
         before = ""  # the previous token on this output line
         space = False  # blanks came between it and this token
-        directive = False  # inside a directive passed through (#pragma), which must stay on one line
+        directive = False
+        depth, attribute = 0, None  # bracket nesting; the nesting an attribute opened at
         recent = ("", "")  # the two previous tokens' text, to spot _Pragma("…")
         for token in tokens:
             if token.type in _BLANK:
@@ -639,32 +704,46 @@ class _Preprocessor(Preprocessor):
                     directive = False
                 space = True
                 continue
-            expanded = getattr(token, "expanded_from", None)
-            moved = token.source != file or token.lineno > line
-            if not directive and (moved or (not expanded and (token.lineno < line or token.lexpos <= last))):
-                gap = token.lineno - line
-                if token.source == file and 0 < gap <= 8:
-                    out.append("\n" * gap)
+            value = token.value
+            if value in _BRACKETS:
+                if value in "([":
+                    if value == "[" and before == "[" and attribute is None:
+                        attribute = depth - 1
+                    depth += 1
                 else:
-                    out.append(("\n" if out else "") + f'# {token.lineno} "{token.source}"\n')
-                file, line, column, before = token.source, token.lineno, 1, ""
-                directive = token.value == "#"
-            if not expanded:
-                last = token.lexpos
-            target = 0 if expanded else getattr(token, "col", 0)
-            if target > column:
-                out.append(" " * (target - column))
-                column = target
-            elif before and (space or _pastes(before, token.value)):
+                    depth -= 1
+            elif value in ("__attribute__", "__attribute") and attribute is None:
+                attribute = depth
+            flowing = directive or attribute is not None
+            col = 0 if flowing else token.col
+            row = token.row if col else token.lineno
+            if col and token.source == file and row == line and value != "#" and (
+                col > column or (col == column and not (before and _pastes(before, value)))
+            ):
+                pass  # reachable on this line
+            elif not flowing and (col or token.source != file or row > line):
+                if token.source == file and 0 < row - line <= 8:
+                    out.append("\n" * (row - line))
+                else:
+                    out.append(("\n" if out else "") + f'# {row} "{token.source}"\n')
+                file, line, column, before = token.source, row, 1, ""
+                directive = value == "#"
+            elif before and (space or _pastes(before, value)):
                 out.append(" ")
                 column += 1
-            value = token.value
+            if col > column:
+                out.append(" " * (col - column))
+                column = col
             out.append(value)
             column += len(value)
             before, space = value, False
             if token.type == "CPP_STRING" and recent == ("_Pragma", "("):
                 self._gcc_diagnostic(_unquote(value), self._location(token))
             recent = (recent[1], value)
+            if attribute is not None and depth == attribute and value in ")]":
+                attribute = None
+            if getattr(token, "expanded_from", None):
+                token.col = 0  # an argument used again follows the previous token instead
         out.append("\n")
         return "".join(out)
 

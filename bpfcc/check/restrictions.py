@@ -9,7 +9,7 @@ from ..diagnostics import Diagnostics
 def check_program_restrictions(program: tast.Program, diags: Diagnostics) -> None:
     for func in program.functions:
         for call in func.calls:
-            if call.func.body is None:
+            if call.func.body is None and call.func.section != ".ksyms":
                 diags.error(f"function '{call.func.name}' is declared but not defined; BPF programs cannot call external functions",
                             call.loc, "define it in this file (static inline), or declare a kfunc with __ksym")
     _check_recursion(program, diags)

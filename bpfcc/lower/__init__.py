@@ -56,6 +56,8 @@ class ModuleLowerer:
         for func in self.program.functions:
             if func.body is not None:
                 self.declare_function(func)
+            elif func.section == ".ksyms":
+                self.declare_kfunc(func)
         for var in self.program.globals:
             self.define_global(var)
         for func in self.program.functions:
@@ -217,6 +219,16 @@ class ModuleLowerer:
             llfunc.attributes.add("optnone")
         if func.section or "used" in func.attributes:
             self.used.append(llfunc)
+        self.functions[func] = llfunc
+        self.lowered.function_locs[func.name] = func.loc
+
+    def declare_kfunc(self, func: tast.Function) -> None:
+        """A kernel function (`extern … __ksym`): the loader resolves it against the kernel's BTF."""
+        llfunc = ir.Function(self.module, lltype(func.type), func.name)
+        llfunc.section = ".ksyms"
+        if "weak" in func.attributes:
+            llfunc.linkage = "extern_weak"
+        self.debug.declaration(func, llfunc)
         self.functions[func] = llfunc
         self.lowered.function_locs[func.name] = func.loc
 

@@ -21,6 +21,9 @@ class NullDebugInfo:
     def global_variable(self, var, llglobal) -> None:
         return None
 
+    def declaration(self, func, llfunc) -> None:
+        return None
+
     def location(self, loc: Location, scope):
         return None
 
@@ -166,6 +169,15 @@ class DebugInfo(NullDebugInfo):
         self.retained.append((sp, self.module.add_metadata(params)))
         llfunc.set_metadata("dbg", sp)
         return sp
+
+    def declaration(self, func, llfunc: ir.Function) -> None:
+        """BTF describes an extern kernel function from its declaration's subprogram."""
+        sp = self.module.add_debug_info("DISubprogram", {
+            "name": func.name, "file": self.file(func.loc.file), "line": func.loc.line,
+            "type": self.subroutine(func.type), "spFlags": ir.DIToken("DISPFlagOptimized"),
+            "flags": ir.DIToken("DIFlagPrototyped"),
+        })
+        llfunc.set_metadata("dbg", sp)
 
     def global_variable(self, var, llglobal: ir.GlobalVariable) -> None:
         file = self.file(var.loc.file)
