@@ -1,0 +1,6 @@
+int f(int x)
+{
+	return x * 2.5;
+}
+
+// expect-error: 3:13: floating[- ]point

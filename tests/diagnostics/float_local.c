@@ -1,0 +1,9 @@
+int f(int x)
+{
+	double scaled;
+
+	scaled = x;
+	return (int)scaled;
+}
+
+// expect-error: 3:9: floating[- ]point

@@ -1,0 +1,18 @@
+struct __sk_buff { unsigned int len; unsigned int data; };
+
+__attribute__((section("tc"), used))
+int checksum(struct __sk_buff *skb)
+{
+	unsigned char *data = (unsigned char *)(long)skb->data;
+	unsigned int i, sum = 0;
+
+#pragma unroll
+	for (i = 0; i < skb->len; i++)
+		sum += data[i];
+	return sum;
+}
+
+// Still a loop after unrolling: the trip count is not a constant.
+// expect-error: 10:2: loop
+// expect-hint: 10:2: unroll|bound|bpf_loop
+// expect-warning: 10:2: loop not unrolled

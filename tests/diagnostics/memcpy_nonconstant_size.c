@@ -1,0 +1,7 @@
+int f(char *dst, const char *src, unsigned long n)
+{
+	__builtin_memcpy(dst, src, n);
+	return 0;
+}
+
+// expect-error: 3:29: memcpy.*constant size
