@@ -94,6 +94,8 @@ class ExpressionLowerer:
     def load(self, addr: ir.Value, t: ctype.Type, align: int | None = None) -> ir.Value:
         if t.is_struct or t.is_array:
             return addr
+        if t.is_void:  # `*p;` with p a void pointer reads nothing
+            return None
         return self.builder.load(addr, typ=lltype(t), align=align or t.align, volatile=t.volatile)
 
     def store(self, value: ir.Value, addr: ir.Value, t: ctype.Type) -> None:
