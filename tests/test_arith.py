@@ -13,6 +13,8 @@ arithmetic).
 The same objects built by clang-19 are held to the same model and compared slot by slot with
 bpfcc's (differential).  clang-19's default -mcpu=v1 has no signed division, so its v1 build
 leaves out the signed-division programs (-DARITH_NO_SDIV) and a -mcpu=v4 build covers them.
+
+test_random_expressions adds seeded random expressions (generated C, same model) on top.
 """
 from __future__ import annotations
 
@@ -572,3 +574,161 @@ def test_signed_division_without_native_sdiv_is_emulated():
             if cls in (0x04, 0x07) and op in (0x30, 0x90):  # ALU/ALU64 DIV/MOD
                 assert off == 0, f"signed div/mod instruction at {i // 8} in the default (v3) build"
             i += 16 if opcode == 0x18 else 8
+
+
+# --- random expressions -------------------------------------------------------------------------
+#
+# Expressions of random shape over (T)a, (T)b, (T)c and constants, each with its model, built so
+# that they stay defined: divisors are `(y & 0x3f) | 1`, shift counts are masked, left shifts
+# shift an unsigned operand, and an expression whose signed arithmetic overflows for one of the
+# operand vectors is thrown away.  Undefined behaviour anywhere in a program would make the whole
+# run undefined (the optimiser may assume it away), so every slot of every run must be defined.
+
+RANDOM_SEED = 20240611
+RANDOM_PROGRAMS = 3
+RANDOM_VECTORS = VECTORS[::4]
+_LEAF_TYPES = [("signed char", S8), ("unsigned char", U8), ("short", S16), ("unsigned short", U16),
+               ("int", S32), ("unsigned", U32), ("long", S64), ("unsigned long", U64), ("_Bool", BOOL)]
+_SUFFIX = {S32: "", U32: "u", S64: "L", U64: "UL"}
+_BINARY = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "%": operator.mod,
+    "<<": operator.lshift, ">>": operator.rshift, "&": operator.and_, "|": operator.or_, "^": operator.xor,
+    "<": C.lt, ">": C.gt, "<=": C.le, ">=": C.ge, "==": C.eq, "!=": C.ne,
+}
+Expr = tuple[str, Callable[[dict], C]]
+
+
+def _random_leaf(rng: random.Random) -> Expr:
+    if rng.random() < 0.25:
+        t = rng.choice([S32, U32, S64, U64])
+        v = rng.choice([0, 1, 2, 3, 7, 8, 31, 32, 63, 0x7F, 0x80, 0xFF, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF,
+                        rng.getrandbits(8), rng.getrandbits(16)])
+        return f"{v}{_SUFFIX[t]}", lambda env, v=v, t=t: C(v, t)
+    var = rng.choice("abc")
+    name, t = rng.choice(_LEAF_TYPES)
+    return f"(({name}){var})", lambda env, var=var, t=t: cast(env[var], t)
+
+
+def random_expression(rng: random.Random, depth: int) -> Expr:
+    if depth == 0 or rng.random() < 0.2:
+        return _random_leaf(rng)
+    r = rng.random()
+    if r < 0.65:
+        op = rng.choice([*_BINARY, "&&", "||"])
+        xs, xf = random_expression(rng, depth - 1)
+        ys, yf = random_expression(rng, depth - 1)
+        if op in ("<<", ">>"):
+            m = rng.choice([7, 15, 31])
+            ys, yf = f"({ys} & {m})", lambda env, yf=yf, m=m: yf(env) & m
+        if op == "<<":
+            name, t = rng.choice([("unsigned", U32), ("unsigned long", U64)])
+            xs, xf = f"(({name}){xs})", lambda env, xf=xf, t=t: cast(xf(env), t)
+        if op in ("/", "%"):
+            ys, yf = f"(({ys} & 0x3f) | 1)", lambda env, yf=yf: (yf(env) & 0x3F) | 1
+        if op == "&&":
+            return f"({xs} && {ys})", lambda env, xf=xf, yf=yf: land(xf(env), yf(env)) if xf(env) else C(0, S32)
+        if op == "||":
+            return f"({xs} || {ys})", lambda env, xf=xf, yf=yf: C(1, S32) if xf(env) else lor(C(0, S32), yf(env))
+        fn = _BINARY[op]
+        return f"({xs} {op} {ys})", lambda env, xf=xf, yf=yf, fn=fn: fn(xf(env), yf(env))
+    if r < 0.8:
+        op = rng.choice(["~", "-", "!"])
+        xs, xf = random_expression(rng, depth - 1)
+        fn = {"~": operator.invert, "-": operator.neg, "!": lnot}[op]
+        return f"({op}{xs})", lambda env, xf=xf, fn=fn: fn(xf(env))
+    if r < 0.92:
+        name, t = rng.choice(_LEAF_TYPES)
+        xs, xf = random_expression(rng, depth - 1)
+        return f"(({name}){xs})", lambda env, xf=xf, t=t: cast(xf(env), t)
+    cs, cf = random_expression(rng, depth - 1)
+    xs, xf = random_expression(rng, depth - 1)
+    ys, yf = random_expression(rng, depth - 1)
+
+    def conditional(env, cf=cf, xf=xf, yf=yf):
+        # The type comes from both arms; evaluating the other arm only for its type is safe
+        # because every expression kept is defined for every vector.
+        x, y = xf(env), yf(env)
+        return cast(x if cf(env) else y, usual(x.t, y.t))
+    return f"({cs} ? {xs} : {ys})", conditional
+
+
+def _defined_everywhere(fn) -> bool:
+    for a, b, c in RANDOM_VECTORS:
+        try:
+            fn({"a": C(a, U64), "b": C(b, U64), "c": C(c, U64)})
+        except Undefined:
+            return False
+    return True
+
+
+@functools.cache
+def random_programs() -> tuple[str, list[list[Expr]]]:
+    rng = random.Random(RANDOM_SEED)
+    programs = []
+    for _ in range(RANDOM_PROGRAMS):
+        exprs: list[Expr] = []
+        while len(exprs) < MAX_SLOTS:
+            e = random_expression(rng, rng.randint(1, 4))
+            if _defined_everywhere(e[1]):
+                exprs.append(e)
+        programs.append(exprs)
+    lines = ["/* Generated by tests/test_arith.py (random_programs, seed %d). */" % RANDOM_SEED,
+             "#include <linux/bpf.h>", "#include <bpf/bpf_helpers.h>"]
+    for p, exprs in enumerate(programs):
+        lines += [f'SEC("xdp")', f"int random{p}(struct xdp_md *ctx)", "{",
+                  "\tvoid *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;",
+                  "\t__u64 *in = data, *out = (__u64 *)data + 3, a, b, c;",
+                  f"\tif (data + {PACKET_SIZE} > end)", "\t\treturn XDP_ABORTED;",
+                  "\ta = in[0];", "\tb = in[1];", "\tc = in[2];"]
+        lines += [f"\tout[{i}] = (__u64)({text});" for i, (text, _) in enumerate(exprs)]
+        lines += ["\treturn XDP_PASS;", "}"]
+    lines.append('char _license[] SEC("license") = "GPL";')
+    return "\n".join(lines) + "\n", programs
+
+
+def _random_results(obj: bpf.BpfObject, programs) -> list[list[list[int]]]:
+    out = []
+    for p in range(len(programs)):
+        rows = []
+        for a, b, c in RANDOM_VECTORS:
+            res = obj.program(f"random{p}").run(packet(a, b, c))
+            assert res.retval == bpf.XDP_PASS
+            rows.append(list(struct.unpack_from(f"<{MAX_SLOTS}Q", res.data, OPERANDS_SIZE)))
+        out.append(rows)
+    return out
+
+
+def _random_mismatches(who: str, programs, results, source_path) -> list[str]:
+    problems = []
+    for p, exprs in enumerate(programs):
+        for (a, b, c), row in zip(RANDOM_VECTORS, results[p]):
+            env = {"a": C(a, U64), "b": C(b, U64), "c": C(c, U64)}
+            for i, (text, fn) in enumerate(exprs):
+                want = wrap(fn(env).v, U64)
+                if row[i] != want:
+                    problems.append(f"random{p} slot {i} a={a:#x} b={b:#x} c={c:#x}: {who} {row[i]:#x}, "
+                                    f"C says {want:#x}: {text}")
+    if problems:
+        problems.insert(0, f"(source: {source_path})")
+    return problems[:20]
+
+
+def test_random_expressions(kernel, tmp_path):
+    source, programs = random_programs()
+    path = tmp_path / "arith_random.c"
+    path.write_text(source)
+    result = bpfcc.compile(source, str(path))
+    assert result.output is not None, "bpfcc failed:\n" + "\n".join(map(str, result.diagnostics))
+    results = _random_results(kernel.load(result.output), programs)
+    problems = _random_mismatches("bpfcc", programs, results, path)
+    assert not problems, "\n".join(problems)
+
+
+def test_random_expressions_clang(kernel, clang_compile, tmp_path):
+    """The same programs built by clang-19 (-mcpu=v4 for the signed divisions) agree with the model."""
+    source, programs = random_programs()
+    path = tmp_path / "arith_random.c"
+    path.write_text(source)
+    results = _random_results(kernel.load(clang_compile(path, tmp_path / "arith_random.o", ["-mcpu=v4", "-w"])), programs)
+    problems = _random_mismatches("clang-19", programs, results, path)
+    assert not problems, "\n".join(problems)

@@ -77,6 +77,69 @@ int check_skb_headers(struct __sk_buff *skb)
 	return 0;
 }
 
+SEC("tc")
+int check_skb_writes(struct __sk_buff *skb)
+{
+	ASSERT(0, skb->mark);
+	skb->mark = opq_u(0x12345678);
+	ASSERT(0x12345678, skb->mark);
+	ASSERT(0x78, skb->mark & 0xff);              /* narrower uses of a context field */
+	ASSERT(0x1234, skb->mark >> 16);
+	ASSERT(0x56, (__u8)(skb->mark >> 8));
+	skb->priority = 7;
+	ASSERT(7, skb->priority);
+	skb->tc_index = 3;
+	ASSERT(3, skb->tc_index);
+	skb->cb[0] = 1;
+	skb->cb[4] = 0xdeadbeef;
+	ASSERT(1, skb->cb[0]);
+	ASSERT(0, skb->cb[2]);
+	ASSERT(0xdeadbeef, skb->cb[4]);
+	skb->cb[1] += 5;
+	skb->cb[1] *= 3;
+	ASSERT(15, skb->cb[1]);
+	return 0;
+}
+
+/* Variable-length headers: the offset comes from the packet, bounded before use. */
+SEC("tc")
+int check_variable_offsets(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	struct udphdr *udp;
+	int hl;
+
+	if ((void *)(ip + 1) > data_end)
+		return __LINE__;
+	hl = ip->ihl * 4;
+	if (hl < (int)sizeof(*ip))
+		return __LINE__;
+	udp = (void *)ip + hl;
+	if ((void *)(udp + 1) > data_end)
+		return __LINE__;
+	ASSERT(FRAME_DPORT, bpf_ntohs(udp->dest));
+	{
+		__u32 off = ETH_HLEN + 20 + opq_u(2) % 4;
+		if (off > 40)
+			return __LINE__;
+		if (data + off + 2 > data_end)
+			return __LINE__;
+		ASSERT(FRAME_DPORT, bpf_ntohs(*(__u16 *)(data + off)));
+	}
+	{
+		__u8 *p = data;
+		__u32 i = opq_u(50);
+		if (i >= 64)
+			return __LINE__;
+		if ((void *)(p + i + 1) > data_end)
+			return __LINE__;
+		ASSERT(8, p[i]);
+	}
+	return 0;
+}
+
 /* struct iphdr's first byte is a pair of bit-fields (ihl:4, version:4). */
 SEC("tc")
 int check_iphdr_bitfields(struct __sk_buff *skb)
