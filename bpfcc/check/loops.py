@@ -27,31 +27,24 @@ def is_bounded(loop: tast.Loop) -> bool:
 def _exit_comparisons(loop: tast.Loop):
     """(variable, direction it must move) for each `var OP constant` that ends the loop."""
     if loop.cond is not None:
-        for conjunct in _conjuncts(loop.cond):
+        for conjunct in _chain(loop.cond, "&&"):
             found = _bound(conjunct, continue_while=True)
             if found:
                 yield found
     body = loop.body.items if isinstance(loop.body, tast.Block) else [loop.body]
     for stmt in body:
         if isinstance(stmt, tast.If) and _is_break(stmt.then) and stmt.other is None:
-            for disjunct in _disjuncts(stmt.cond):
+            for disjunct in _chain(stmt.cond, "||"):
                 found = _bound(disjunct, continue_while=False)
                 if found:
                     yield found
 
 
-def _conjuncts(e: tast.Expr):
-    if isinstance(e, tast.Logical) and e.op == "&&":
-        yield from _conjuncts(e.lhs)
-        yield from _conjuncts(e.rhs)
-    else:
-        yield e
-
-
-def _disjuncts(e: tast.Expr):
-    if isinstance(e, tast.Logical) and e.op == "||":
-        yield from _disjuncts(e.lhs)
-        yield from _disjuncts(e.rhs)
+def _chain(e: tast.Expr, op: str):
+    """The operands of a chain of `&&` (or `||`): conjuncts (or disjuncts)."""
+    if isinstance(e, tast.Logical) and e.op == op:
+        yield from _chain(e.lhs, op)
+        yield from _chain(e.rhs, op)
     else:
         yield e
 
