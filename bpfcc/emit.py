@@ -86,8 +86,7 @@ def _report_backend_failure(errors: str, optimized: Optimized, diags: Diagnostic
     if located:
         # LLVM names the file by its debug-info basename; map it back to the path compiled.
         name, line, column, message = located.groups()
-        known = {os.path.basename(l.file): l.file for l in optimized.lowered.function_locs.values()}
-        loc = Location(known.get(name, name), int(line), int(column))
+        loc = Location(optimized.lowered.source_path(name), int(line), int(column))
         message = _IN_FUNCTION_PREFIX.sub("", message)
     else:
         m = _IN_FUNCTION.search(message)

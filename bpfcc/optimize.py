@@ -91,13 +91,12 @@ _REMARK = re.compile(r"^(warning|error): (?:(\S+?):(\d+):(\d+): )?(.*)$")
 
 def report_remarks(text: str, lowered: Lowered, diags: Diagnostics) -> None:
     """LLVM's `warning: file.c:L:C: message` lines become located warnings."""
-    files = {os.path.basename(loc.file): loc.file for loc in list(lowered.function_locs.values()) + list(lowered.loop_locs.values())}
     for line in text.splitlines():
         m = _REMARK.match(line.strip())
         if not m:
             continue
-        severity, name, ln, col, message = m.groups()
-        loc = Location(files.get(name, name), int(ln), int(col)) if name else None
+        _, name, ln, col, message = m.groups()
+        loc = Location(lowered.source_path(name), int(ln), int(col)) if name else None
         diags.warning(message, loc)
 
 
@@ -158,12 +157,11 @@ def back_edges(body: list[str]) -> list[str]:
     return found
 
 
-def loop_index(line: str, text: str) -> int | None:
+def loop_index(line: str, metadata: dict[str, str]) -> int | None:
     """The `bpfcc.loop` index in the loop ID on a back-edge branch, if it kept one."""
     m = _LOOP_ID.search(line)
     if not m:
         return None
-    metadata = dict(_METADATA.findall(text))
     for operand in re.findall(r"!\d+", metadata.get(m.group(1), "")):
         k = re.match(r'!"bpfcc\.loop", i32 (\d+)$', metadata.get(operand, ""))
         if k:
@@ -175,27 +173,28 @@ _DEBUG_LOC = re.compile(r"!dbg (!\d+)")
 _DILOCATION = re.compile(r"^(!\d+) = !DILocation\(line: (\d+), column: (\d+)", re.M)
 
 
-def debug_location(line: str, text: str, lowered: Lowered) -> Location | None:
+def debug_location(line: str, locations: dict[str, tuple[int, int]], file: str) -> Location | None:
     """The source position of a branch (e.g. a backward `goto`), from its debug location."""
     m = _DEBUG_LOC.search(line)
-    if not m:
+    if not m or m.group(1) not in locations:
         return None
-    for node, ln, col in _DILOCATION.findall(text):
-        if node == m.group(1):
-            file = next(iter(lowered.function_locs.values())).file if lowered.function_locs else "<input>"
-            return Location(file, int(ln), int(col))
-    return None
+    ln, col = locations[m.group(1)]
+    return Location(file, ln, col)
 
 
 def check_loops(text: str, lowered: Lowered, options: Options, diags: Diagnostics) -> None:
     """Loops left after optimisation: bounded ones stay (kernels ≥ 5.3), others are errors."""
     found: dict = {}
+    metadata = dict(_METADATA.findall(text))
+    locations = {node: (int(ln), int(col)) for node, ln, col in _DILOCATION.findall(text)}
     for name, _, body in functions(text):
+        function_loc = lowered.function_locs.get(name)
         for line in back_edges(body):
-            index = loop_index(line, text)
+            index = loop_index(line, metadata)
             if index in lowered.bounded_loops and not options.strict_loops:
                 continue
-            loc = lowered.loop_locs.get(index) or debug_location(line, text, lowered) or lowered.function_locs.get(name)
+            loc = lowered.loop_locs.get(index) or function_loc and (
+                debug_location(line, locations, function_loc.file) or function_loc)
             found.setdefault(loc or name, loc)
     for loc in sorted(found.values(), key=lambda l: (l.file, l.line, l.column) if l else ("", 0, 0)):
         if options.strict_loops:

@@ -53,8 +53,8 @@ class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, Initializ
         self.switches: list[tast.Switch] = []
         self.labels: dict[str, Location] = {}
         self.gotos: list[tast.Goto] = []
-        self.pending_pragmas: list[tuple[str, Location]] = []
-        self.pending_unroll = None
+        # An unroll pragma waiting for its loop: (pragma text, location, unroll request).
+        self.pending_unroll: tuple[str, Location, int | str] | None = None
         self.anon_counter = 0
 
     # ---- locations and errors -------------------------------------------

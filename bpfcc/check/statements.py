@@ -35,9 +35,9 @@ class StatementChecker:
         out: list[tast.Stmt] = []
         for item in items:
             out.extend(self.block_item(item))
-        if self.pending_pragmas:
-            text, ploc = self.pending_pragmas[0]
-            self.pending_pragmas = []
+        if self.pending_unroll:
+            text, ploc, _ = self.pending_unroll
+            self.pending_unroll = None
             raise self.error(f"expected a for, while, or do-while loop to follow '#pragma {text}'", ploc)
         return tast.Block(loc, out)
 
@@ -45,9 +45,9 @@ class StatementChecker:
         if isinstance(item, c_ast.Pragma):
             self.loop_pragma(item)
             return []
-        if self.pending_pragmas and not isinstance(item, (c_ast.For, c_ast.While, c_ast.DoWhile)):
-            text, _ = self.pending_pragmas[0]
-            self.pending_pragmas = []
+        if self.pending_unroll and not isinstance(item, (c_ast.For, c_ast.While, c_ast.DoWhile)):
+            text, _, _ = self.pending_unroll
+            self.pending_unroll = None
             raise self.error(f"expected a for, while, or do-while loop to follow '#pragma {text}'", item)
         if isinstance(item, c_ast.Decl):
             return self.local_declaration(item)
@@ -68,8 +68,7 @@ class StatementChecker:
         for pattern, kind in _UNROLL:
             m = pattern.match(text)
             if m:
-                self.pending_pragmas.append((text, self.loc(node)))
-                self.pending_unroll = int(m.group(1)) if kind == "count" else kind
+                self.pending_unroll = (text, self.loc(node), int(m.group(1)) if kind == "count" else kind)
                 return
         if text.split()[:1] in (["unroll"], ["clang"], ["nounroll"]):
             raise self.error(f"unsupported loop pragma '#pragma {text}'", node,
@@ -160,8 +159,7 @@ class StatementChecker:
             self.pop_scope()
 
     def take_unroll(self):
-        unroll = getattr(self, "pending_unroll", None) if self.pending_pragmas else None
-        self.pending_pragmas = []
+        unroll = self.pending_unroll[2] if self.pending_unroll else None
         self.pending_unroll = None
         return unroll
 

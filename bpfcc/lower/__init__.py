@@ -7,6 +7,7 @@ debug info behind `debuginfo.DebugInfo`.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 
 from llvmlite import ir
@@ -30,7 +31,13 @@ class Lowered:
     function_locs: dict[str, Location] = field(default_factory=dict)
     loop_locs: dict[int, Location] = field(default_factory=dict)
     bounded_loops: set[int] = field(default_factory=set)  # loop indices the checker found bounded
-    local_locs: dict[tuple[str, str], Location] = field(default_factory=dict)
+
+    def source_path(self, name: str) -> str:
+        """LLVM names files by their debug-info basename; the path that was compiled."""
+        for loc in list(self.function_locs.values()) + list(self.loop_locs.values()):
+            if os.path.basename(loc.file) == name:
+                return loc.file
+        return name
 
 
 class ModuleLowerer:

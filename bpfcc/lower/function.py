@@ -59,7 +59,6 @@ class FunctionLowerer(ExpressionLowerer, StatementLowerer):
         """Give the instructions built inside the source location `loc`; restores the previous one."""
         previous = self.builder.debug_metadata
         self.builder.debug_metadata = self.ml.debug.location(loc, self.scope)
-        self.current_loc = loc
         try:
             yield
         finally:
@@ -70,7 +69,6 @@ class FunctionLowerer(ExpressionLowerer, StatementLowerer):
         slot = self.alloca_builder.alloca(lltype(t), name=name)
         slot.type = PTR  # llvmlite types it [N x i8]*; bpfcc works with opaque pointers
         slot.align = max(align or 1, t.align)
-        self.ml.lowered.local_locs.setdefault((self.func.name, name), getattr(self, "current_loc", self.func.loc))
         return slot
 
     def new_block(self, name: str) -> ir.Block:
