@@ -11,7 +11,7 @@ Markers (also added automatically to tests that use the fixture of the same name
   clang   compiles with clang-19, the reference compiler
 
 Fixtures:
-  kernel         loader: `kernel.load(elf_bytes_or_path, **BpfObject.load kwargs)`; closed at teardown
+  kernel         loader: `kernel.load(elf_bytes_or_path, **bpfcc.loader.load kwargs)`; closed at teardown
   netns          a fresh support.netns.VethPair (two namespaces, veth0 <-> veth1), removed at teardown
   clang          path of clang-19
   clang_compile  `clang_compile(src_path, out_path=None, extra_flags=()) -> Path` of the object
@@ -124,13 +124,13 @@ def _requirements(request: pytest.FixtureRequest) -> Requirements:
 
 
 class KernelLoader:
-    """Loads objects with support.bpf and closes every one of them at teardown."""
+    """Loads objects with bpfcc.loader and closes every one of them at teardown."""
 
     def __init__(self) -> None:
         self._objects: list[bpf.BpfObject] = []
 
     def load(self, data_or_path, **kwargs) -> bpf.BpfObject:
-        obj = bpf.BpfObject.load(data_or_path, **kwargs)
+        obj = bpf.load(data_or_path, **kwargs)
         self._objects.append(obj)
         return obj
 

@@ -1,4 +1,5 @@
-"""Tests of the test harness itself: packet builders, the libbpf loader, namespaces, conftest modes.
+"""Tests of the test harness itself: packet builders, loading (bpfcc.loader, through support.bpf),
+namespaces, conftest modes.
 
 BPF programs here are compiled by clang-19 (the oracle), so these tests say nothing about
 bpfcc; they make sure the harness that will judge bpfcc tells the truth.
@@ -481,7 +482,7 @@ def test_maps_from_user_space(kernel, objs):
 
     percpu = obj.maps["percpu"]
     values = percpu.lookup(0)
-    assert isinstance(values, list) and len(values) == bpf.libbpf().libbpf_num_possible_cpus()
+    assert isinstance(values, list) and len(values) == bpf.possible_cpus()
     percpu.update(0, struct.pack("<I", 5))
     assert set(percpu.lookup(0)) == {struct.pack("<I", 5)}
 
