@@ -7,13 +7,24 @@ BPFCCFLAGS ?= -O2 -g
 BENCH_ARGS ?=
 SAMPLES := $(shell find samples -name '*.c' 2>/dev/null)
 SAMPLE_OBJS := $(patsubst samples/%.c,build/samples/%.o,$(SAMPLES))
+SAMPLE_HEADERS := $(shell find samples -name '*.h' 2>/dev/null)
+# One target per sample directory: `make sample-xdp_lb` builds build/samples/xdp_lb/*.o.
+SAMPLE_NAMES := $(notdir $(patsubst %/,%,$(sort $(dir $(SAMPLES)))))
 # Rebuild the samples when the compiler or its headers change.
-COMPILER := $(shell find bpfcc include -name '*.py' -o -name '*.h' 2>/dev/null)
+COMPILER := $(shell find bpfcc include include-fallback -name '*.py' -o -name '*.h' 2>/dev/null)
 
-.PHONY: samples venv test bench clean
+.PHONY: samples venv test bench clean $(addprefix sample-,$(SAMPLE_NAMES))
 
-samples: venv $(SAMPLE_OBJS)
-	@echo "$(words $(SAMPLE_OBJS)) sample(s) compiled into build/samples"
+samples: venv $(SAMPLE_OBJS) build/samples/endpoint_template/endpoints
+	@echo "$(words $(SAMPLE_OBJS)) sample object(s) and the per-endpoint objects compiled into build/samples"
+
+$(addprefix sample-,$(SAMPLE_NAMES)): sample-%: venv
+	$(MAKE) $(filter build/samples/$*/%,$(SAMPLE_OBJS)) $(if $(filter endpoint_template,$*),build/samples/endpoint_template/endpoints)
+
+# The templating sample compiles one source per endpoint through bpfcc's Python API.
+build/samples/endpoint_template/endpoints: samples/endpoint_template/build.py samples/endpoint_template/endpoint.c $(COMPILER) $(VENV)/.installed
+	$(BIN)/python samples/endpoint_template/build.py -o $@
+	touch $@
 
 venv: $(VENV)/.installed
 
@@ -29,7 +40,7 @@ test: venv
 bench: venv
 	$(BIN)/python bench/bench.py $(BENCH_ARGS)
 
-build/samples/%.o: samples/%.c $(COMPILER) $(VENV)/.installed
+build/samples/%.o: samples/%.c $(SAMPLE_HEADERS) $(COMPILER) $(VENV)/.installed
 	@mkdir -p $(@D)
 	$(BIN)/bpfcc $(BPFCCFLAGS) -c $< -o $@
 
