@@ -23,10 +23,12 @@ def options_for(
     *,
     defines: Mapping[str, object] | Iterable[tuple[str, object]] | None = None,
     include_dirs: Iterable[str] | None = None,
+    sysroot: str | os.PathLike | None = None,
     opt_level: int | None = None,
     mcpu: str | None = None,
     debug: bool | None = None,
     werror: bool | None = None,
+    warnings: Iterable[str] | None = None,
     strict_loops: bool | None = None,
 ) -> Options:
     """`base` (default `Options()`) with each keyword that is given replacing its field.
@@ -42,6 +44,10 @@ def options_for(
         changes["defines"] = [(name, "1" if value in (None, True) else str(value)) for name, value in pairs]
     if include_dirs is not None:
         changes["include_dirs"] = [os.fspath(d) for d in include_dirs]
+    if sysroot is not None:
+        changes["sysroot"] = os.fspath(sysroot)
+    if warnings is not None:  # "-Wno-int-conversion" or "no-int-conversion"
+        changes["warnings"] = [w.removeprefix("-W") for w in warnings]
     return dataclasses.replace(base or Options(), **{k: v for k, v in changes.items() if v is not None})
 
 

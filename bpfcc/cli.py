@@ -27,6 +27,7 @@ Compiles restricted C for Linux BPF (tc, XDP) into a BPF ELF object, like
   -o FILE             output file; '-' is stdout
   -x c                input language (C only); needed for '-' (stdin) without -E
   -I DIR, -isystem DIR  add an include directory (-isystem after all -I)
+  --sysroot DIR       look for the system's headers in DIR/usr/include (default /)
   -D NAME[=VALUE]     define a macro (VALUE defaults to 1)
   -U NAME             undefine a macro
   -O0 -O1 -O2 -O3 -O  optimisation level (-O is -O1, -Os/-Oz are -O2; default -O2)
@@ -35,10 +36,13 @@ Compiles restricted C for Linux BPF (tc, XDP) into a BPF ELF object, like
                       default v3 (clang-19's is v1)
   -target bpf|bpfel   also --target=; bpf is the only target (little-endian)
   -Werror, -Wno-error turn warnings into errors, or not; -w hides warnings
+  -W[no-][error=]GROUP  as clang, for the groups of bpfcc's warnings (int-conversion,
+                      incompatible-pointer-types, return-mismatch, excess-initializers,
+                      shift-count-overflow, shift-count-negative, division-by-zero, ...)
   --strict-loops      reject loops (kernels before 5.3 refuse back-edges)
   -v, --version, -h   print the version (and go on compiling, for -v), or this help
 
-Accepted for compatibility, without effect: -W<any>, -std=<C standard>,
+Accepted for compatibility, without effect: -W<other groups>, -std=<C standard>,
 -mlittle-endian, -pipe, -g<level or format>, and -f{no-stack-protector,
 freestanding, no-builtin, no-builtin-<fn>, no-asynchronous-unwind-tables,
 no-unwind-tables, no-common, no-jump-tables, [no-]color-diagnostics,
@@ -126,11 +130,13 @@ def _debug(inv: Invocation, form: str) -> None:
 
 
 def _warning(inv: Invocation, name: str) -> None:
-    # Only these two change anything: bpfcc's warnings have no individual -W names.
+    # Group flags for groups bpfcc has no warning in (-Wall, -Wunused-variable…) change nothing.
     if name == "error":
         inv.options.werror = True
     elif name == "no-error":
         inv.options.werror = False
+    else:
+        inv.options.warnings.append(name)
 
 
 def _feature(inv: Invocation, name: str) -> None:
@@ -209,6 +215,8 @@ RULES = (
     ("-mcpu=", JOINED, _mcpu),
     ("-std=", JOINED, _std),
     ("-isystem", JOINED_OR_SEPARATE, lambda inv, d: inv.system_dirs.append(d)),
+    ("--sysroot=", JOINED, lambda inv, d: setattr(inv.options, "sysroot", d)),
+    ("--sysroot", SEPARATE, lambda inv, d: setattr(inv.options, "sysroot", d)),
     ("-o", JOINED_OR_SEPARATE, _output),
     ("-I", JOINED_OR_SEPARATE, lambda inv, d: inv.options.include_dirs.append(d)),
     ("-D", JOINED_OR_SEPARATE, _define),

@@ -63,6 +63,12 @@ class Type:
         return True
 
 
+@dataclass(frozen=True, eq=False)
+class EnumDef:
+    tag: str | None
+    enumerators: tuple[tuple[str, int], ...]
+
+
 @dataclass(frozen=True)
 class Typedef:
     name: str
@@ -90,6 +96,11 @@ class IntType(Type):
     name: str = "int"  # "_Bool", "char", "short", "int", "long", "long long", "__int128"
     signed: bool = True
     rank: int = 3
+    # `signed char` is plain char's type here (char is signed on BPF), but debug info names it apart.
+    signed_spelled: bool = False
+    # The enum this integer type was spelled as: like a typedef, debug info (and CO-RE) names it,
+    # identity does not (an enum is compatible with its integer type).
+    enum: "EnumDef | None" = field(default=None, kw_only=True)
     is_integer = True
     is_arithmetic = True
     is_scalar = True
@@ -130,7 +141,7 @@ class IntType(Type):
         if self.name == "_Bool":
             base = "_Bool"
         elif self.name == "char":
-            base = "char" if self.signed else "unsigned char"
+            base = ("signed char" if self.signed_spelled else "char") if self.signed else "unsigned char"
         else:
             base = self.name if self.signed else f"unsigned {self.name}"
         return _spell(self, base)
@@ -293,7 +304,7 @@ def _spell(t: Type, base: str) -> str:
 VOID = VoidType()
 BOOL = IntType(nbytes=1, name="_Bool", signed=False, rank=0)
 CHAR = IntType(nbytes=1, name="char", signed=True, rank=1)
-SCHAR = CHAR
+SCHAR = IntType(nbytes=1, name="char", signed=True, rank=1, signed_spelled=True)
 UCHAR = IntType(nbytes=1, name="char", signed=False, rank=1)
 SHORT = IntType(nbytes=2, name="short", signed=True, rank=2)
 USHORT = IntType(nbytes=2, name="short", signed=False, rank=2)
@@ -350,6 +361,13 @@ def decay(t: Type) -> Type:
     if isinstance(t, FunctionType):
         return pointer(t)
     return t
+
+
+def const_object(t: Type) -> bool:
+    """Whether an object of type t is const: qualified itself, or an array of const elements."""
+    while t.is_array and not t.const:
+        t = t.elem
+    return t.const
 
 
 def layout_struct(defn: StructDef, members: list[tuple[str | None, Type, int | None, int | None]]) -> list[str]:

@@ -1,6 +1,7 @@
 """Optimise: LLVM IR text → optimised LLVM module, then the checks that need
 optimised code: loops left after unrolling, stack frames over 512 bytes,
-functions left with more than five arguments.
+functions left with more than five arguments, atomics that -mcpu=v1/v2 lack,
+structs returned or passed (over 16 bytes) by calls left after inlining.
 
 The pipeline is LLVM's new pass manager at the requested -O level, built with
 the BPF target machine so that the BPF-specific IR passes take part.  The
@@ -56,15 +57,17 @@ def optimize(lowered: Lowered, options: Options, diags: Diagnostics) -> Optimize
     module = llvm.parse_assembly(text)
     module.verify()
     tm = target_machine(options)
-    if options.opt_level > 0:
-        tuning = llvm.create_pipeline_tuning_options(speed_level=min(options.opt_level, 3))
-        builder = llvm.create_pass_builder(tm, tuning)
-        with captured_stderr() as remarks:
-            builder.getModulePassManager().run(module, builder)
-        report_remarks(remarks.read(), lowered, diags)
+    # -O0 runs LLVM's O0 pipeline, which inlines always_inline functions, as clang's does.
+    tuning = llvm.create_pipeline_tuning_options(speed_level=min(options.opt_level, 3))
+    builder = llvm.create_pass_builder(tm, tuning)
+    with captured_stderr() as remarks:
+        builder.getModulePassManager().run(module, builder)
+    report_remarks(remarks.read(), lowered, diags)
     optimized_text = str(module)
     check_loops(optimized_text, lowered, options, diags)
     check_frames(optimized_text, lowered, diags)
+    check_atomics(optimized_text, lowered, options, diags)
+    check_struct_passing(optimized_text, lowered, diags)
     return Optimized(module, tm, lowered)
 
 
@@ -132,13 +135,14 @@ def blocks(body: list[str]) -> dict[str, list[str]]:
     return result
 
 
-def back_edges(body: list[str]) -> list[str]:
-    """The branch lines that jump back to a block on the current DFS path: the loops."""
+def back_edges(body: list[str]) -> list[tuple[str, str, str]]:
+    """The branch lines that jump back to a block on the current DFS path (the loops), each
+    with the block it ends and the block it jumps to (the loop's header)."""
     graph = blocks(body)
     order = list(graph)
     # Only terminators (br, switch and its case lines) mention `label %…`.
     succ = {name: [t for line in lines for t in _TARGETS.findall(line)] for name, lines in graph.items()}
-    found: list[str] = []
+    found: list[tuple[str, str, str]] = []
     state: dict[str, int] = {}
     stack = [(order[0], iter(succ.get(order[0], [])))] if order else []
     state[order[0] if order else "0"] = 1
@@ -146,7 +150,7 @@ def back_edges(body: list[str]) -> list[str]:
         node, it = stack[-1]
         for nxt in it:
             if state.get(nxt) == 1:
-                found.extend(line for line in graph[node] if f"label %{nxt}" in line)
+                found.extend((line, node, nxt) for line in graph[node] if f"label %{nxt}" in line)
             elif nxt not in state:
                 state[nxt] = 1
                 stack.append((nxt, iter(succ.get(nxt, []))))
@@ -154,6 +158,36 @@ def back_edges(body: list[str]) -> list[str]:
         else:
             state[node] = 2
             stack.pop()
+    return found
+
+
+def source_loops(body: list[str], edges, metadata: dict[str, str]) -> dict[tuple[str, str], int]:
+    """The source loop of each back edge that lost its loop metadata: LLVM makes a loop of its
+    own of a `continue` path (a nested loop sharing the source loop's blocks).  Such an edge
+    belongs to the innermost loop with metadata whose body holds both of its blocks."""
+    preds: dict[str, set[str]] = {}
+    for name, lines in blocks(body).items():
+        for line in lines:
+            for target in _TARGETS.findall(line):
+                preds.setdefault(target, set()).add(name)
+    bodies = []
+    for line, source, header in edges:
+        index = loop_index(line, metadata)
+        if index is None:
+            continue
+        members, todo = {header}, [source]
+        while todo:  # the natural loop: what reaches the latch without passing the header
+            n = todo.pop()
+            if n not in members:
+                members.add(n)
+                todo.extend(preds.get(n, ()))
+        bodies.append((len(members), members, index))
+    found = {}
+    for line, source, header in edges:
+        if loop_index(line, metadata) is None:
+            containing = sorted((size, index) for size, members, index in bodies if {source, header} <= members)
+            if containing:
+                found[(source, header)] = containing[0][1]
     return found
 
 
@@ -189,8 +223,12 @@ def check_loops(text: str, lowered: Lowered, options: Options, diags: Diagnostic
     locations = {node: (int(ln), int(col)) for node, ln, col in _DILOCATION.findall(text)}
     for name, _, body in functions(text):
         function_loc = lowered.function_locs.get(name)
-        for line in back_edges(body):
+        edges = back_edges(body)
+        inside = source_loops(body, edges, metadata)
+        for line, source, header in edges:
             index = loop_index(line, metadata)
+            if index is None:
+                index = inside.get((source, header))
             if index in lowered.bounded_loops and not options.strict_loops:
                 continue
             loc = lowered.loop_locs.get(index) or function_loc and (
@@ -239,9 +277,11 @@ def _split_fields(fields: str) -> list[str]:
 def check_frames(text: str, lowered: Lowered, diags: Diagnostics) -> None:
     for name, params, body in functions(text):
         loc = lowered.function_locs.get(name)
-        nparams = len(_split_fields(params)) if params.strip() else 0
-        if nparams > MAX_ARGS:
-            diags.error(f"function '{name}' takes {nparams} arguments and is not inlined; BPF passes at most {MAX_ARGS} arguments in registers r1-r5",
+        fields = _split_fields(params) if params.strip() else []
+        registers = sum(2 if f.strip().startswith("[2 x i64]") else 1 for f in fields)  # a 9-16 byte struct takes two
+        if registers > MAX_ARGS:
+            spread = f" in {registers} registers" if registers != len(fields) else ""
+            diags.error(f"function '{name}' takes {len(fields)} arguments{spread} and is not inlined; BPF passes at most {MAX_ARGS} arguments in registers r1-r5",
                         loc, "mark it __always_inline, or pass a pointer to a struct holding the arguments")
         slots = []
         frame = 0
@@ -254,3 +294,72 @@ def check_frames(text: str, lowered: Lowered, diags: Diagnostics) -> None:
             largest = ", ".join(f"'{n}' ({s} bytes)" for s, n in slots[:4])
             diags.error(f"stack frame of function '{name}' needs {frame} bytes, over BPF's limit of {STACK_LIMIT}; largest locals: {largest}",
                         loc, "move large buffers into a per-CPU array map (BPF_MAP_TYPE_PERCPU_ARRAY) and work on the map value")
+
+
+# ---- atomics on CPUs without ALU32 ---------------------------------------------
+
+_ATOMIC = re.compile(r"^\s+(%[\w.$-]+) = (atomicrmw|cmpxchg) (?:weak )?(?:volatile )?(?:(\w+) )?ptr [^,]+, (i\d+) ")
+_SOURCE_TAG = re.compile(r"!bpfcc\.src (!\d+)")
+_OLD_CPUS = ("v1", "v2", "generic")
+
+
+def check_atomics(text: str, lowered: Lowered, options: Options, diags: Diagnostics) -> None:
+    """-mcpu=v1 and v2 have one atomic instruction, add without fetch (`lock *p += v`), and
+    64-bit others; LLVM's back end stops at anything else.  Whether a result is used is only
+    known now, after optimisation, as the back end sees it."""
+    if options.mcpu not in _OLD_CPUS:
+        return
+    metadata = dict(_METADATA.findall(text))
+    found: dict = {}
+    for name, _, body in functions(text):
+        for line in body:
+            m = _ATOMIC.match(line)
+            if not m:
+                continue
+            result, kind, op, width = m.groups()
+            op = "cmpxchg" if kind == "cmpxchg" else op
+            if width != "i64" and op != "add":
+                problem = ("unsupported atomic operation, please use 64 bit version",
+                           f"-mcpu={options.mcpu} has 32-bit atomic add only, without fetch; "
+                           "-mcpu=v3 has 32-bit and, or, xor, xchg and cmpxchg (kernels 5.12 and later)")
+            elif op in ("add", "sub") and any(re.search(re.escape(result) + r"(?![\w.$-])", other)
+                                              for other in body if other is not line):
+                problem = ("Invalid usage of the XADD return value",
+                           f"-mcpu={options.mcpu} has atomic add only without fetch: discard the result, "
+                           "or compile with -mcpu=v3 (kernels 5.12 and later)")
+            else:
+                continue
+            found.setdefault((tagged_location(line, metadata, lowered) or lowered.function_locs.get(name), problem), None)
+    for loc, (message, hint) in found:
+        diags.error(message, loc, hint)
+
+
+def tagged_location(line: str, metadata: dict[str, str], lowered: Lowered) -> Location | None:
+    """The source of an instruction lowering tagged with `!bpfcc.src`."""
+    m = _SOURCE_TAG.search(line)
+    if not m:
+        return None
+    k = re.match(r"i32 (\d+)$", metadata.get(m.group(1), ""))
+    return lowered.source_locs.get(int(k.group(1))) if k else None
+
+
+# ---- structs by value ------------------------------------------------------------
+
+def check_struct_passing(text: str, lowered: Lowered, diags: Diagnostics) -> None:
+    """Inlining makes passing and returning structs free; LLVM's BPF back end stops at what is
+    left: a function that returns a struct, a call passing one over 16 bytes (two registers)."""
+    metadata = dict(_METADATA.findall(text))
+    calls: dict = {}  # one error per call in the source, however often it was inlined
+    for name, _, body in functions(text):
+        if name in lowered.struct_returns:
+            diags.error("aggregate returns are not supported", lowered.function_locs.get(name),
+                        "return a status and write the struct through a pointer argument, or make the function __always_inline")
+        for line in body:
+            m = _CALL.search(line)
+            if m and m.group(1) in lowered.large_struct_params:
+                calls.setdefault((tagged_location(line, metadata, lowered) or lowered.function_locs.get(name), m.group(1)), None)
+    for loc, callee in calls:
+        t = lowered.large_struct_params[callee]
+        diags.error(f"pass by value not supported: '{callee}' takes '{t}' ({t.size} bytes) by value; "
+                    "BPF passes a struct of at most 16 bytes, in two registers",
+                    loc, "pass a pointer to it, or make the function __always_inline")

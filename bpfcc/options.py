@@ -15,9 +15,13 @@ class Options:
     defines: list[tuple[str, str]] = field(default_factory=list)  # (-D name, value); value "1" when absent
     undefines: list[str] = field(default_factory=list)
     include_dirs: list[str] = field(default_factory=list)  # -I, in order
+    sysroot: str = "/"  # --sysroot: where the system's /usr/include is looked for
     opt_level: int = 2
     debug: bool = True  # -g: BTF and BTF.ext; loaders need BTF for maps
     mcpu: str = DEFAULT_MCPU
     werror: bool = False
+    # -W<group>, -Wno-<group>, -Werror=<group>, -Wno-error=<group> in order, spelled without "-W"
+    # ("no-int-conversion"); diagnostics.WARNING_GROUPS lists the groups they change.
+    warnings: list[str] = field(default_factory=list)
     strict_loops: bool = False  # the loop-free dialect of kernels before 5.3
     big_endian: bool = False  # -target bpfeb

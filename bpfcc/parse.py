@@ -7,7 +7,8 @@ the same AST nodes:
 * `__attribute__((a, b(x)))` becomes the standard `[[a, b(x)]]`; the checker
   reads attributes without caring which syntax wrote them.
 * `__signed__`, `__inline__`, `__volatile__`, `__restrict`, `__typeof__`,
-  `__alignof__`, `__builtin_offsetof`, `__asm__` are the keywords they alias.
+  `__alignof__`, `__builtin_offsetof`, `__asm__` are the keywords they alias;
+  `__auto_type` is C23's inferring `auto`.
 * `__extension__` only silences -pedantic warnings in GCC; it has no meaning
   and is removed.
 
@@ -15,14 +16,19 @@ The rewrite keeps every token at its line and column (replacements are padded
 with spaces), so diagnostics point into the user's source.  The parser subclass
 adds what has no standard spelling: `asm` statements, attributes in the middle
 of declaration specifiers (`static __always_inline int f()`), designator
-ranges `[0 ... 3]` and case ranges `case 1 ... 3:`.
+ranges `[0 ... 3]`, case ranges `case 1 ... 3:`, local labels `__label__ a;`
+and `__builtin_types_compatible_p(type, type)`.  It also keeps the places
+clang reports at: an unknown type name (`foo_t x;`), an assignment's operator,
+a goto's label, where an unnamed parameter's name would be.
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pycparser import c_ast
-from pycparser.c_parser import CParser, ParseError
+from pycparser.c_lexer import CLexer, Token
+from pycparser.c_parser import Coord, CParser, ParseError
 
 from . import literals
 from .diagnostics import CompileError, Diagnostics, Location
@@ -36,6 +42,7 @@ _KEYWORD_ALIASES = {
     "__typeof__": "typeof", "__typeof": "typeof",
     "__alignof__": "_Alignof", "__alignof": "_Alignof",
     "__builtin_offsetof": "offsetof",
+    "__auto_type": "auto",  # C23 `auto x = e;` infers x's type from e, as __auto_type does
     "__asm__": "asm", "__asm": "asm",
     "__extension__": "",
 }
@@ -44,10 +51,21 @@ _KEYWORD_ALIASES = {
 _TOKEN = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|\b__attribute(?:__)?\b|\b__\w+\b')
 
 
-# `GCC diagnostic` pragmas only switch warnings on and off (libbpf's SEC() wraps
-# its attribute in them).  bpfcc's warnings cannot be scoped per region yet, so
-# they are blanked, keeping columns, instead of splitting declarations.
-_DIAGNOSTIC_PRAGMA = re.compile(r'_Pragma\s*\(\s*"GCC diagnostic(?:\\.|[^"\\])*"\s*\)|^[ \t]*#[ \t]*pragma[ \t]+GCC[ \t]+diagnostic[^\n]*', re.M)
+# `GCC|clang diagnostic` pragmas only switch warnings on and off (libbpf's SEC() wraps its
+# attribute in them); the preprocessor has recorded where (Diagnostics.pragma).  They are
+# blanked, keeping columns, so that they do not split declarations or expressions.
+_DIAGNOSTIC_PRAGMA = re.compile(r'_Pragma\s*\(\s*"((?:GCC|clang)\s+diagnostic(?:\\.|[^"\\])*)"\s*\)'
+                                r'|^[ \t]*#[ \t]*pragma[ \t]+((?:GCC|clang)[ \t]+diagnostic[^\n]*)', re.M)
+_DIAGNOSTIC_ACTION = re.compile(r'(?:GCC|clang)\s+diagnostic\s+(push|pop|ignored|warning|error|fatal)\b\s*(?:"-W([^"]*)")?')
+
+
+def record_diagnostic_pragmas(text: str, diags: Diagnostics) -> None:
+    """Give `diags` each `GCC|clang diagnostic` pragma with its offset in `text`: a diagnostic
+    whose token lies after it is judged by it (clang's pragma regions, macro expansions included)."""
+    for m in _DIAGNOSTIC_PRAGMA.finditer(text):
+        pragma = m[1].replace('\\"', '"').replace("\\\\", "\\") if m[1] is not None else m[2]
+        if action := _DIAGNOSTIC_ACTION.match(pragma):
+            diags.pragma(m.start(), action[1], action[2])
 
 
 def gnu_normalise(text: str) -> str:
@@ -149,9 +167,82 @@ class CaseRange(c_ast.Node):
         return (("first", self.first), ("last", self.last)) + tuple((f"stmts[{i}]", s) for i, s in enumerate(self.stmts))
 
 
+class LocalLabels(c_ast.Node):
+    """GNU `__label__ a, b;`: labels local to the enclosing block (and statement expression)."""
+
+    __slots__ = ("names", "coord", "__weakref__")
+    attr_names = ()
+
+    def __init__(self, names, coord=None):
+        self.names = names  # list[c_ast.ID]
+        self.coord = coord
+
+    def children(self):
+        return tuple((f"names[{i}]", n) for i, n in enumerate(self.names))
+
+
+class Goto(c_ast.Goto):
+    """`goto name;` that also knows where the name is written: clang reports an unknown label there."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, name, coord=None, label=None):
+        super().__init__(name, coord)
+        self.label = label  # c_ast.ID
+
+
+class Assignment(c_ast.Assignment):
+    """An assignment that also knows where its operator is: clang reports there (and its debug
+    location is there), while `coord` stays the start of the expression, as for every node."""
+
+    __slots__ = ("op_coord",)
+
+    def __init__(self, op, lvalue, rvalue, coord=None, op_coord=None):
+        super().__init__(op, lvalue, rvalue, coord)
+        self.op_coord = op_coord
+
+
+# C23 keywords that clang's default C (gnu17) reads as identifiers: headers use them so
+# (vmlinux.h has `typedef _Bool bool;` and `enum { false = 0, true = 1 };`).
+_C23_ONLY_KEYWORDS = ("bool", "true", "false", "nullptr", "constexpr", "alignas", "alignof", "static_assert",
+                      "thread_local")
+
+
+@dataclass(slots=True)
+class _Token(Token):
+    offset: int = 0  # in the parsed text
+
+
+@dataclass(slots=True)
+class OffsetCoord(Coord):
+    """A node's place, with its offset in the parsed text (diagnostics.Location.offset)."""
+
+    offset: int | None = None
+
+
+class _Lexer(CLexer):
+    def _make_token(self, tok_type: str, value: str, pos: int) -> Token:
+        tok = super()._make_token(tok_type, value, pos)
+        return _Token(tok.type, tok.value, tok.lineno, tok.column, tok.filename, pos)
+
+
 class GnuCParser(CParser):
     def __init__(self) -> None:
-        super().__init__(dialect="c23")
+        super().__init__(dialect="c23", lexer=_Lexer)
+        for word in _C23_ONLY_KEYWORDS:
+            del self.clex._keyword_map[word]
+
+    def _parse_translation_unit_or_empty(self):
+        # clang's predefined type name, which <stdarg.h> and vmlinux.h build `va_list` on.
+        self._add_typedef_name("__builtin_va_list", None)
+        return super()._parse_translation_unit_or_empty()
+
+    def _starts_declaration(self, tok=None):
+        if super()._starts_declaration(tok):
+            return True
+        # Two identifiers in a row (`foo_t x`) can only begin a declaration whose type name is
+        # unknown; parsing it as one lets the specifiers report that, where clang does.
+        return (tok is None or tok is self._peek()) and self._peek_type() == "ID" and self._peek_type(2) == "ID"
 
     def _parse_specifiers(self, *, allow_storage_and_function):
         spec, saw_type, first = super()._parse_specifiers(allow_storage_and_function=allow_storage_and_function)
@@ -166,7 +257,17 @@ class GnuCParser(CParser):
                 spec[key] = spec[key] + more[key]
             spec["type_attributes"] = more["type_attributes"]
             saw_type = saw_type or more_type
+        tok = self._peek()
+        if not saw_type and tok is not None and tok.type == "ID" and self._peek_type(2) == "ID":
+            self._parse_error(f"unknown type name '{tok.value}'", self._tok_coord(tok))
         return spec, saw_type, first
+
+    def _parse_specifier_qualifier_list(self):
+        # Only a type can be here (a type name, a member): an identifier is an unknown type.
+        tok = self._peek()
+        if tok is not None and tok.type == "ID":
+            self._parse_error(f"unknown type name '{tok.value}'", self._tok_coord(tok))
+        return super()._parse_specifier_qualifier_list()
 
     def _parse_conditional_expression(self):
         # GNU `x ?: y`: the middle operand may be left out (x is evaluated once).
@@ -198,6 +299,9 @@ class GnuCParser(CParser):
                 coord = self._end_coord()
         super()._parse_error(msg, coord)
 
+    def _tok_coord(self, tok: Token) -> Coord:
+        return OffsetCoord(tok.filename, tok.lineno, tok.column, getattr(tok, "offset", None))
+
     def _end_coord(self):
         lexer = self.clex
         return f"{lexer.filename}:{lexer._lineno}:1" if hasattr(lexer, "_lineno") else lexer.filename
@@ -215,6 +319,15 @@ class GnuCParser(CParser):
                     decl.attributes = list(getattr(decl, "attributes", None) or []) + extra
         return built
 
+    def _parse_parameter_declaration_body(self):
+        param = super()._parse_parameter_declaration_body()
+        # An unnamed parameter's declarator is placed where its name would have been (the
+        # next token): clang reports problems with such a parameter there.
+        if isinstance(param, c_ast.Typename) and isinstance(param.type, c_ast.TypeDecl) and param.type.coord is None:
+            tok = self._peek()
+            param.type.coord = self._tok_coord(tok) if tok is not None else param.coord
+        return param
+
     def _parse_statement(self):
         tok = self._peek()
         if tok is not None and tok.type == "ID" and tok.value == "asm":
@@ -225,7 +338,53 @@ class GnuCParser(CParser):
         tok = self._peek()
         if tok is not None and tok.type == "ID" and tok.value == "asm":
             return [self._parse_asm_statement()]
+        if tok is not None and tok.type == "ID" and tok.value == "__label__":
+            return [self._parse_local_labels()]
         return super()._parse_block_item()
+
+    # local_label_declaration : '__label__' identifier (',' identifier)* ';'
+    def _parse_local_labels(self):
+        label_tok = self._advance()
+        names = [self._parse_identifier()]
+        while self._accept("COMMA"):
+            names.append(self._parse_identifier())
+        self._expect("SEMI")
+        return LocalLabels(names, self._tok_coord(label_tok))
+
+    def _parse_jump_statement(self):
+        if self._peek_type() != "GOTO":
+            return super()._parse_jump_statement()
+        goto_tok = self._advance()
+        label = self._parse_identifier()
+        self._expect("SEMI")
+        return Goto(label.name, self._tok_coord(goto_tok), label)
+
+    def _parse_assignment_expression(self):
+        # pycparser's rule, building an Assignment that keeps its operator's place.
+        expr = self._parse_conditional_expression()
+        if self._is_assignment_op():
+            op_tok = self._advance()
+            rhs = self._parse_assignment_expression()
+            return Assignment(op_tok.value, expr, rhs, expr.coord, self._tok_coord(op_tok))
+        return expr
+
+    def _parse_primary_expression(self):
+        tok = self._peek()
+        if tok is not None and tok.type == "ID" and tok.value == "__builtin_types_compatible_p" and self._peek_type(2) == "LPAREN":
+            return self._parse_types_compatible()
+        return super()._parse_primary_expression()
+
+    # types_compatible : '__builtin_types_compatible_p' '(' type_name ',' type_name ')'
+    def _parse_types_compatible(self):
+        """A call whose two arguments are type names, as pycparser represents `offsetof`."""
+        tok = self._advance()
+        self._expect("LPAREN")
+        first = self._parse_type_name()
+        self._expect("COMMA")
+        second = self._parse_type_name()
+        self._expect("RPAREN")
+        coord = self._tok_coord(tok)
+        return c_ast.FuncCall(c_ast.ID(tok.value, coord), c_ast.ExprList([first, second], coord), coord)
 
     # asm_statement : 'asm' ('volatile' | 'inline' | 'goto')* '(' string (':' operands (':' operands (':' clobbers)?)?)? ')' ';'
     def _parse_asm_statement(self):
@@ -327,13 +486,14 @@ def _string_value(constant: c_ast.Constant) -> str:
 
 
 _MESSAGES = [("Invalid expression", "expected expression"), ("Invalid declaration", "expected a declaration"),
-             ("Invalid statement", "expected a statement")]
+             ("Invalid statement", "expected a statement"), ("Invalid specifier list", "expected a type")]
 
 _PARSE_ERROR = re.compile(r"^(?P<file>.*?):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<msg>.*)$", re.S)
 
 
 def parse(text: str, diags: Diagnostics, filename: str = "<input>") -> c_ast.FileAST:
     """Parse preprocessed text; a syntax error becomes a located diagnostic."""
+    record_diagnostic_pragmas(text, diags)
     try:
         return GnuCParser().parse(gnu_normalise(text), filename)
     except ParseError as exc:
@@ -349,4 +509,4 @@ def parse(text: str, diags: Diagnostics, filename: str = "<input>") -> c_ast.Fil
         raise diags.fatal(message, location) from None
 
 
-__all__ = ["parse", "gnu_normalise", "Asm", "RangeDesignator", "CaseRange", "CompileError"]
+__all__ = ["parse", "gnu_normalise", "Asm", "RangeDesignator", "CaseRange", "LocalLabels", "Goto", "Assignment", "CompileError"]

@@ -13,6 +13,7 @@ pcpp does the directive and macro work.  `_Preprocessor` subclasses it to
 """
 from __future__ import annotations
 
+import copy
 import os
 import platform
 import re
@@ -38,17 +39,34 @@ def preprocess(source: str, filename: str, options: Options, diags: Diagnostics)
 
 
 def include_dir() -> str:
-    """bpfcc's own headers: `bpfcc/include` when installed, else `include/` at the top of the repository."""
+    """bpfcc's freestanding headers (<stddef.h>, <stdint.h>…), the part of clang's resource directory
+    a BPF program uses: `bpfcc/include` when installed, else `include/` at the top of the repository."""
+    return _data_dir("include", "include")
+
+
+def fallback_include_dir() -> str:
+    """bpfcc's libbpf-compatible <bpf/bpf_helpers.h>…, for machines without libbpf-dev:
+    `bpfcc/include_fallback` when installed, else `include-fallback/` in the repository."""
+    return _data_dir("include_fallback", "include-fallback")
+
+
+def _data_dir(installed_name: str, repository_name: str) -> str:
     package = os.path.dirname(os.path.abspath(__file__))
-    installed = os.path.join(package, "include")
-    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(package), "include")
+    installed = os.path.join(package, installed_name)
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(package), repository_name)
 
 
-def system_include_dirs() -> list[str]:
+def system_include_dirs(sysroot: str = "/") -> list[str]:
     """Searched after the -I directories, in clang's order; unlike clang, the multiarch directory
-    (for <asm/types.h>) needs no -I."""
+    (for <asm/types.h>) needs no -I.  Last, as if by `-idirafter`, bpfcc's libbpf-compatible
+    headers: the ones a user installed (libbpf-dev) win, and a machine without them still compiles
+    libbpf-style programs.  `sysroot` moves the system's directories, as clang's --sysroot does."""
     multiarch = sysconfig.get_config_var("MULTIARCH") or f"{platform.machine()}-linux-gnu"
-    return ["/usr/local/include", include_dir(), f"/usr/include/{multiarch}", "/usr/include"]
+    usr = os.path.join(sysroot, "usr")
+    return [
+        os.path.join(usr, "local", "include"), include_dir(), os.path.join(usr, "include", multiarch),
+        os.path.join(usr, "include"), fallback_include_dir(),
+    ]
 
 
 def predefines(options: Options) -> str:
@@ -126,6 +144,15 @@ _CPU_FEATURES = (
 
 _MAX_INCLUDE_DEPTH = 200  # clang's limit
 
+# The Debian packages that install the header directories BPF programs use most; named in the
+# diagnostic for a missing header.  <bpf/…> rarely gets there: bpfcc's fallback headers answer.
+_DEBIAN_PACKAGES = {
+    "linux": "linux-libc-dev", "asm": "linux-libc-dev", "asm-generic": "linux-libc-dev",
+    "bpf": "libbpf-dev",
+    "sys": "libc6-dev", "bits": "libc6-dev", "gnu": "libc6-dev", "net": "libc6-dev",
+    "netinet": "libc6-dev", "arpa": "libc6-dev",
+}
+
 # One alternation, tried in order, for the preprocessing tokens of C.
 _TOKEN = re.compile(
     r"(?P<nl>\n)|(?P<ws>[ \t\f\v\r]+)|(?P<cont>\\[ \t\r]*\n)"
@@ -164,6 +191,8 @@ _BLANK = frozenset({"CPP_WS", "CPP_LINECONT", "CPP_COMMENT1", "CPP_COMMENT2"})
 _BRACKETS = frozenset("()[]")
 # Two tokens written side by side must not read back as one (`-` `-` is not `--`).
 _PASTING = frozenset("++ -- -> << >> <= >= == != && || += -= *= /= %= &= |= ^= ## // /* ..".split())
+# Loop pragmas whose arguments clang macro-expands (`#pragma unroll N` with N a macro).
+_LOOP_PRAGMAS = (("unroll",), ("nounroll",), ("GCC", "unroll"), ("clang", "loop"))
 _GCC_DIAGNOSTIC = re.compile(r'\s*GCC\s+(error|warning)\s+"((?:[^"\\]|\\.)*)"')
 
 # pcpp's wording → clang's.
@@ -192,10 +221,10 @@ def _clang_message(message: str) -> str:
     return next((clang for pcpp, clang in _MESSAGES.items() if message.startswith(pcpp)), message)
 
 
-def _search_path(include_dirs: list[str]) -> tuple[list[str], list[str]]:
+def _search_path(include_dirs: list[str], sysroot: str) -> tuple[list[str], list[str]]:
     """(-I directories, system directories) as clang keeps them: existing ones only, a directory
     named twice searched at its first place, a -I naming a system directory left to the system place."""
-    system = [d for d in system_include_dirs() if os.path.isdir(d)]
+    system = [d for d in system_include_dirs(sysroot) if os.path.isdir(d)]
     seen = {os.path.realpath(d) for d in system}
     user = []
     for d in include_dirs:
@@ -292,7 +321,7 @@ class _Preprocessor(Preprocessor):
         self.rewrite_paths = []  # pcpp would rewrite file names relative to the working directory
         del self.macros["__PCPP__"]
         self.macros.update((name, _Builtin(name)) for name in _BUILTIN_MACROS)
-        user, system = _search_path(options.include_dirs)
+        user, system = _search_path(options.include_dirs, options.sysroot)
         self._dirs = user + system
         self._first_system = len(user)
         self.sources: dict[str, list[str]] = {}
@@ -397,10 +426,10 @@ class _Preprocessor(Preprocessor):
         include_next = getattr(directive, "include_next", False)
         if include_next and len(self._stack) == 1:
             message = "#include_next in primary source file; will search from start of include path"
-            self._warn(message, self._location(directive))
+            self._warn(message, self._location(directive), "include-next-outside-header")
         found = self._find(name, angled, include_next)
         if found is None:
-            raise self._diags.fatal(f"'{name}' file not found", where)
+            raise self._diags.fatal(f"'{name}' file not found", where, self._package_hint(name))
         path, index = found
         real = os.path.realpath(path)
         if real in self._once and (self._once[real] is None or self._once[real] in self.macros):
@@ -440,6 +469,19 @@ class _Preprocessor(Preprocessor):
             if os.path.isfile(path):
                 return path, index
         return None
+
+    def _package_hint(self, name: str) -> str | None:
+        """For a missing header under a directory a Debian package installs: which package, and
+        whether it seems to be missing (no system directory has that directory at all)."""
+        prefix, slash, _ = name.partition("/")
+        package = _DEBIAN_PACKAGES.get(prefix) if slash else None
+        if package is None:
+            return None
+        own = (include_dir(), fallback_include_dir())
+        system = [d for d in system_include_dirs(self._options.sysroot) if d not in own]
+        if any(os.path.isdir(os.path.join(d, prefix)) for d in system):
+            return f"<{prefix}/…> headers come from the Debian package {package}; the installed one has no {name}"
+        return f"<{prefix}/…> headers come from the Debian package {package}, which seems not to be installed"
 
     def _header_name(self, tokens) -> tuple[str | None, bool]:
         """("name", angled) from the tokens of `<name>` or `"name"`; (None, False) if neither."""
@@ -593,6 +635,10 @@ class _Preprocessor(Preprocessor):
                     self._diags.error(f"duplicate macro parameter name '{token.value}'", self._location(token))
                     return
                 parameters.add(token.value)
+        # pcpp drops one blank before `##`: a run such as `,\t\<newline>\t##__VA_ARGS__` (Debian
+        # libbpf 1.1's bpf_printk) would keep the comma that GNU's `, ##` deletes.  One blank
+        # means the same as many.
+        tokens = [t for i, t in enumerate(tokens) if not (i and t.type in _BLANK and tokens[i - 1].type in _BLANK)]
         super().define(tokens)
         if name.value in self.macros:
             for token in self.macros[name.value].value:
@@ -608,6 +654,10 @@ class _Preprocessor(Preprocessor):
         name = directive.value
         if name == "pragma":  # all but `once`, which pcpp honours: kept for the later stages
             words = [t for t in toks if t.type not in _BLANK]
+            for prefix in _LOOP_PRAGMAS:
+                if tuple(t.value for t in words[: len(prefix)]) == prefix:
+                    self._expand_pragma_arguments(toks[toks.index(words[len(prefix) - 1]) + 1:])
+                    break
             if len(words) > 1:
                 self._gcc_diagnostic("".join(t.value for t in toks), self._location(words[1]))
             return None
@@ -621,7 +671,7 @@ class _Preprocessor(Preprocessor):
             if name == "error":
                 self._diags.error(message, self._location(directive))
             else:
-                self._warn(message, self._location(directive))
+                self._warn(message, self._location(directive), "#warnings")
         elif name not in ("ident", "sccs"):  # those only name the object file's version
             self._diags.error("invalid preprocessing directive", self._location(directive))
         return True
@@ -647,18 +697,30 @@ class _Preprocessor(Preprocessor):
         # The next line, physically directive.lineno - offset + 1, is numbered words[0].
         self._renumbered[path] = (int(words[0].value) - (directive.lineno - offset + 1), shown)
 
+    def _expand_pragma_arguments(self, arguments) -> None:
+        """Expand macros in a loop pragma's arguments, as clang does; the line passes through
+        with the expansion written into its first argument token, the others blanked."""
+        words = [t for t in arguments if t.type not in _BLANK]
+        if not any(t.type == "CPP_ID" and t.value in self.macros for t in words):
+            return
+        expanded = self.expand_macros([copy.copy(t) for t in arguments])
+        words[0].value = "".join(t.value for t in expanded).strip()
+        for token in words[1:]:
+            token.type, token.value = "CPP_WS", " "
+
     def _gcc_diagnostic(self, pragma: str, where: Location | None) -> None:
-        """`#pragma GCC error "…"` is an error, `GCC warning` a warning, as in clang."""
+        """`#pragma GCC error "…"` is an error, `GCC warning` a warning, as in clang.  (`GCC
+        diagnostic` pragmas take effect in the parsed text: see parse.record_diagnostic_pragmas.)"""
         if m := _GCC_DIAGNOSTIC.match(pragma):
             message = m[2].replace('\\"', '"').replace("\\\\", "\\")
             if m[1] == "error":
                 self._diags.error(message, where)
             else:
-                self._warn(message, where)
+                self._warn(message, where, "#pragma-messages")
 
-    def _warn(self, message: str, where: Location | None) -> None:
+    def _warn(self, message: str, where: Location | None, group: str | None = None) -> None:
         if not self._stack[-1].system:
-            self._diags.warning(message, where)
+            self._diags.warning(message, where, group=group)
 
     def on_error(self, file, line, msg):
         self._diags.error(_clang_message(msg), self._line_location(file, line) if file else None)

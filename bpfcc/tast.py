@@ -102,6 +102,7 @@ class Binary(Expr):
 class PtrAdd(Expr):
     ptr: Expr
     index: Expr  # signed long; scaled by the pointee size during lowering
+    subscript: bool = False  # written `ptr[index]` (CO-RE relocates subscripts, not sums)
 
 
 @dataclass(eq=False)
@@ -170,6 +171,7 @@ class Member(Expr):
     offset: int  # bytes from the base
     bit_offset: int = 0
     bit_width: int | None = None
+    path: tuple = ()  # the ctype.Members reached through, anonymous ones first (CO-RE names each)
 
 
 @dataclass(eq=False)
@@ -259,7 +261,7 @@ class Loop(Stmt):
     cond: Expr | None
     step: Expr | None
     body: Stmt
-    unroll: int | str | None = None  # "full", a count, "disable" or None
+    unroll: int | str | None = None  # "full", "enable", a count, "disable" or None
     bounded: bool = False  # an exit compares an induction variable with a constant (check.loops)
 
 

@@ -131,6 +131,9 @@ def test_warning_flags():
     assert parse("-Wall", "-Werror", "x.c").options.werror is True
     assert parse("-Werror", "-Wno-error", "x.c").options.werror is False
     assert parse("-Werror", "-w", "x.c").options.werror is False  # -w silences even -Werror
+    # Group flags are kept in order; diagnostics.WARNING_GROUPS says which groups they change.
+    assert parse("-Wall", "-Wno-int-conversion", "-Werror=shadow", "-Wno-error=return-mismatch",
+                 "x.c").options.warnings == ["all", "no-int-conversion", "error=shadow", "no-error=return-mismatch"]
 
 
 def test_debug_flags():
@@ -229,11 +232,13 @@ def test_import_and_flag_parsing_do_not_load_the_compiler():
 
 
 def test_every_package_is_packaged():
-    """pyproject lists packages by hand (to map include/ to bpfcc.include): a new subpackage must be added."""
+    """pyproject lists packages by hand (to map include/ and include-fallback/ into bpfcc): a new
+    subpackage must be added."""
     config = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
     on_disk = {".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "bpfcc").rglob("*.py")}
-    assert on_disk | {"bpfcc.include"} == set(config["packages"])
-    assert config["package-dir"] == {"bpfcc.include": "include"}
+    headers = {"bpfcc.include": "include", "bpfcc.include_fallback.bpf": "include-fallback/bpf"}
+    assert on_disk | set(headers) == set(config["packages"])
+    assert config["package-dir"] == headers
 
 
 # --- compiling (needs the whole pipeline) ------------------------------------------------------

@@ -39,7 +39,8 @@ BPFCC = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "bpfcc"]
 _EXPECT = re.compile(r"//\s*expect-(error|warning|hint):\s*(\d+):(\d+):\s?(.*?)\s*$")
 _FLAGS = re.compile(r"//\s*flags:\s*(.*?)\s*$")
 # What each flag a case file may name means for the API.
-_API_FLAGS = {"-Werror": {"werror": True}, "--strict-loops": {"strict_loops": True}, "-mcpu=v1": {"mcpu": "v1"}}
+_API_FLAGS = {"-Werror": {"werror": True}, "--strict-loops": {"strict_loops": True}, "-mcpu=v1": {"mcpu": "v1"},
+             "-mcpu=v2": {"mcpu": "v2"}}
 
 
 @dataclass
@@ -247,21 +248,6 @@ def test_cli_renders_error_and_writes_no_object(path: Path, tmp_path: Path):
     assert not problems, "\n".join(problems) + "\n--- stderr ---\n" + stderr
 
 
-PENDING = sorted((CASES_DIR / "pending").glob("*.c"))
-
-
-@pytest.mark.parametrize("path", PENDING, ids=case_id)
-def test_pending_case_still_fails(path: Path, tmp_path: Path):
-    """tests/diagnostics/pending/ holds cases bpfcc gets wrong (see its README).  They are expected
-    to fail; once one passes in full, this test fails to say: move it back up a directory."""
-    case = load_case(path)
-    assert case.errors, f"{path.name} has no '// expect-error: LINE:COL: regex' comment"
-    problems = api_problems(case)[0] + cli_problems(case, tmp_path)[0]
-    if problems:
-        pytest.xfail("; ".join(p.splitlines()[0] for p in problems))
-    pytest.fail(f"{path.name} now passes: move it to tests/diagnostics/ and drop it from pending/README.md")
-
-
 @pytest.mark.parametrize("name", ["undeclared_identifier", "recursion_direct", "missing_header",
                                   "loop_unbounded", "stack_frame_helper", "license_named_license"])
 def test_cli_creates_no_object_when_none_existed(name: str, tmp_path: Path):
@@ -324,6 +310,77 @@ def test_cli_w_hides_warning_and_compiles(tmp_path: Path):
     proc = run_cli(["-w", str(src), "-o", str(tmp_path / "w.o")])
     assert proc.returncode == 0 and proc.stderr == b"", proc.stderr.decode()
     assert (tmp_path / "w.o").exists()
+
+
+# ---- warning groups: -W flags and diagnostic pragmas, compared with clang-19 --------------------------
+
+GROUPS_SOURCE = """\
+static int g(int v) { return v; }
+long *widen(int *p) { return p; }
+int f(void *p, long *q)
+{
+	int x = p;
+	int *y = q;
+	int a[1] = {1, 2};
+	if (x)
+		return;
+	return g(p) + *y + a[0];
+}
+"""
+GROUP_FLAGS = [
+    [], ["-Werror"], ["-Wno-error"], ["-w"], ["-w", "-Werror"], ["-Wno-int-conversion"],
+    ["-Wno-error=int-conversion"], ["-Wno-error=int-conversion", "-Werror"], ["-Wno-int-conversion", "-Wint-conversion"],
+    ["-Wint-conversion"], ["-Werror=int-conversion"], ["-Wno-conversion"], ["-Werror=incompatible-pointer-types"],
+    ["-Werror", "-Wno-error=incompatible-pointer-types"], ["-Wno-everything"], ["-Wno-return-type"],
+    ["-Wno-error=return-mismatch"], ["-Wno-all"], ["-Werror=excess-initializers"], ["-Wall", "-Wextra"],
+]
+PRAGMAS = [
+    '#pragma GCC diagnostic warning "-Wint-conversion"',
+    '#pragma clang diagnostic ignored "-Wincompatible-pointer-types"',
+    '#pragma GCC diagnostic error "-Wexcess-initializers"',
+    '#pragma GCC diagnostic ignored "-Weverything"',
+    '#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored "-Wint-conversion"\n#pragma GCC diagnostic pop',
+    '_Pragma("GCC diagnostic ignored \\"-Wreturn-type\\"")',
+]
+_CLANG_DIAGNOSTIC = re.compile(r"^(?:\S+?):(\d+):(\d+): (warning|error): (.*?)(?: \[(\S+)\])?$", re.M)
+
+
+def as_clang_reports(source: str, flags: list[str], tmp_path: Path, clang: str) -> tuple[list, list]:
+    """(bpfcc's, clang-19's) diagnostics for `source` under `flags`: sorted (line, column, severity,
+    message, option) of what each shows."""
+    from bpfcc import cli
+
+    path = tmp_path / "groups.c"
+    path.write_text(source)
+    proc = subprocess.run([clang, "-target", "bpf", *flags, "-c", str(path), "-o", str(tmp_path / "clang.o")],
+                          capture_output=True, text=True, timeout=120)
+    theirs = sorted((int(m[1]), int(m[2]), m[3], m[4], m[5]) for m in _CLANG_DIAGNOSTIC.finditer(proc.stderr))
+    inv = cli.parse_args([*flags, str(path)])
+    result = bpfcc.compile_file(str(path), options=inv.options)
+    ours = sorted((d.line, d.column, d.severity, d.message, d.flag) for d in result.diagnostics
+                  if d.severity in ("warning", "error") and not (inv.hide_warnings and d.severity == "warning"))
+    return ours, theirs
+
+
+@pytest.mark.parametrize("flags", GROUP_FLAGS, ids=lambda flags: " ".join(flags) or "default")
+def test_warning_group_flags_as_clang(clang, tmp_path: Path, flags: list[str]):
+    ours, theirs = as_clang_reports(GROUPS_SOURCE, flags, tmp_path, clang)
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("flags", [[], ["-Werror"], ["-Wno-error=int-conversion"]], ids=lambda f: " ".join(f) or "default")
+@pytest.mark.parametrize("pragma", PRAGMAS, ids=range(len(PRAGMAS)))
+def test_diagnostic_pragmas_as_clang(clang, tmp_path: Path, pragma: str, flags: list[str]):
+    ours, theirs = as_clang_reports(pragma + "\n" + GROUPS_SOURCE, flags, tmp_path, clang)
+    assert ours == theirs
+
+
+def test_warning_groups_through_the_api():
+    source = "int f(void *p)\n{\n\tint x = p;\n\treturn x;\n}\n"
+    assert not bpfcc.compile(source, "g.c").ok
+    relaxed = bpfcc.compile(source, "g.c", warnings=["-Wno-error=int-conversion"])
+    assert relaxed.ok and [(d.severity, d.flag) for d in relaxed.diagnostics] == [("warning", "-Wint-conversion")]
+    assert bpfcc.compile(source, "g.c", warnings=["no-int-conversion"]).diagnostics == []
 
 
 # ---- no state leaks from a failed compile into the next one ------------------------------------------

@@ -221,14 +221,19 @@ def _successors(pc: int, insn: tuple[int, int, int]) -> list[int]:
 
 
 def loops(elf_bytes: bytes, section: str) -> list[str]:
-    """The backward jumps of a code section that close a cycle, i.e. the loops left in the code.
+    """The backward jumps of a code section that close a cycle, i.e. the loops left in the code."""
+    elf = ELFFile(io.BytesIO(elf_bytes))
+    return code_loops(elf.get_section_by_name(section).data())
+
+
+def code_loops(code: bytes) -> list[str]:
+    """The loops of some BPF code (a section, or one function of it).
 
     A backward jump alone is no loop (the layout often puts a shared `return` block before the
     branches that go to it), but every loop in straight BPF code needs one: the jump at pc `j`
     to `t <= j` is a loop when `t` reaches `j` again.
     """
-    elf = ELFFile(io.BytesIO(elf_bytes))
-    insns = _decode(elf.get_section_by_name(section).data())
+    insns = _decode(code)
     succ = {pc: _successors(pc, insn) for pc, insn in insns.items()}
     found = []
     for pc, insn in insns.items():
@@ -248,17 +253,23 @@ def loops(elf_bytes: bytes, section: str) -> list[str]:
     return found
 
 
-def test_unrolled_loops_leave_no_loop():
-    elf = bpfcc_object("lang_unroll")
+UNROLLED = ("lang_unroll", "lang_unroll_nested")
+
+
+@pytest.mark.parametrize("stem", UNROLLED)
+def test_unrolled_loops_leave_no_loop(stem):
+    elf = bpfcc_object(stem)
     sections = sorted({sec for _, sec in _programs(elf)})
     assert sections
     problems = {sec: loops(elf, sec) for sec in sections}
-    assert not any(problems.values()), f"loops left in bpfcc's lang_unroll.o: {problems}"
+    assert not any(problems.values()), f"loops left in bpfcc's {stem}.o: {problems}"
+    assert not bpfcc_build(stem).diagnostics, bpfcc_build(stem).diagnostics  # no "loop not unrolled"
 
 
-def test_clang_unrolls_lang_unroll(clang_objects):
-    """The reference leaves no loop in lang_unroll.c either: the expectation above is fair."""
-    elf = clang_objects("lang_unroll")
+@pytest.mark.parametrize("stem", UNROLLED)
+def test_clang_unrolls_lang_unroll(clang_objects, stem):
+    """The reference leaves no loop in these files either: the expectation above is fair."""
+    elf = clang_objects(stem)
     problems = {sec: loops(elf, sec) for sec in {sec for _, sec in _programs(elf)}}
     assert not any(problems.values()), f"the test itself is wrong: clang-19 leaves loops: {problems}"
 
@@ -269,8 +280,233 @@ def test_loop_detector_sees_bounded_loops():
     assert any(loops(elf, sec) for sec in {sec for _, sec in _programs(elf)})
 
 
+# --- packet pointers are compared in 64 bits -------------------------------------------------------
+
+BPF_X = 0x08
+
+
+def narrow_register_compares(elf_bytes: bytes, section: str) -> list[str]:
+    """The JMP32 jumps that compare two registers (`if w1 < w2`)."""
+    elf = ELFFile(io.BytesIO(elf_bytes))
+    return [f"insn {pc}: opcode {opcode:#04x}" for pc, (opcode, _, _) in _decode(elf.get_section_by_name(section).data()).items()
+            if opcode & 0x07 == BPF_JMP32 and opcode & BPF_X and opcode & 0xF0 not in (BPF_JA, BPF_CALL, BPF_EXIT)]
+
+
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang-19"])
+def test_packet_pointers_compared_in_64_bits(clang_objects, compiler):
+    """lang_packet_compare.c compares registers only to bound packet pointers: none of those
+    compares may be a 32-bit one, which the verifier learns nothing from."""
+    elf = bpfcc_object("lang_packet_compare") if compiler == "bpfcc" else clang_objects("lang_packet_compare")
+    problems = {sec: narrow_register_compares(elf, sec) for sec in {sec for _, sec in _programs(elf)}}
+    assert not any(problems.values()), f"32-bit compares of packet pointers in {compiler}'s object: {problems}"
+
+
+# --- -mcpu=v1 and v2 have one atomic: add, its result unused ------------------------------------
+
+BPF_STX_ATOMIC_W, BPF_STX_ATOMIC_DW = 0xC3, 0xDB
+BPF_ADD, BPF_FETCH = 0x00, 0x01
+
+
+@pytest.mark.parametrize("mcpu", ["v1", "v2"])
+def test_unused_atomic_adds_on_old_cpus(kernel, mcpu):
+    path = LANG_FILES["lang_atomic_add_unused"]
+    result = bpfcc.compile(path.read_text(), str(path), mcpu=mcpu)
+    assert result.output is not None, "\n".join(_format(d) for d in result.diagnostics)
+    for prog in programs_of("lang_atomic_add_unused"):
+        retval = run(kernel, result.output, prog).retval
+        assert retval == 0, f"bpfcc -mcpu={mcpu}: {prog} returned {describe('lang_atomic_add_unused', retval)}"
+    code = ELFFile(io.BytesIO(result.output)).get_section_by_name("tc").data()
+    atomics = [(opcode, imm) for opcode, _, imm in _decode(code).values() if opcode in (BPF_STX_ATOMIC_W, BPF_STX_ATOMIC_DW)]
+    assert len(atomics) == 6 and all(imm == BPF_ADD for _, imm in atomics), atomics
+
+
+# --- unroll counts from macros and constant expressions ---------------------------------------------
+
+def _function_code(elf_bytes: bytes, name: str) -> bytes:
+    elf = ELFFile(io.BytesIO(elf_bytes))
+    for sym in elf.get_section_by_name(".symtab").iter_symbols():
+        if sym.name == name and sym["st_info"]["type"] == "STT_FUNC":
+            data = elf.get_section(sym["st_shndx"]).data()
+            return data[sym["st_value"]:sym["st_value"] + sym["st_size"]]
+    raise KeyError(name)
+
+
+UNROLL_MACRO_CALLS = {"check_unroll_full_by_macro": 16, "check_unroll_count_by_macro": 4,
+                      "check_unroll_count_by_expression": 2, "check_gcc_unroll_by_enum": 8}
+
+
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang-19"])
+def test_unroll_counts_from_macros(clang_objects, compiler):
+    """Each loop of lang_unroll_macro.c calls a helper once per iteration: the calls left in the
+    code are the copies its unroll count asked for (all 16 for the full unroll)."""
+    elf = bpfcc_object("lang_unroll_macro") if compiler == "bpfcc" else clang_objects("lang_unroll_macro")
+    calls = {name: sum(opcode == BPF_JMP | BPF_CALL for opcode, _, _ in _decode(_function_code(elf, name)).values())
+             for name in UNROLL_MACRO_CALLS}
+    assert calls == UNROLL_MACRO_CALLS
+
+
+# --- byte order of constants is fixed at compile time -------------------------------------------------
+
+BPF_ALU, BPF_ALU64, BPF_END = 0x04, 0x07, 0xD0
+
+
+def byte_swaps(code: bytes) -> int:
+    """The be16/be32/be64 (and -mcpu=v4 bswap) instructions of some code."""
+    return sum(opcode & 0xF0 == BPF_END and opcode & 0x07 in (BPF_ALU, BPF_ALU64) for opcode, _, _ in _decode(code).values())
+
+
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang-19"])
+def test_constant_byte_order_folds(clang_objects, compiler):
+    """bpf_htons(ETH_P_IP) and the other <bpf/bpf_endian.h> macros give constants for constant
+    arguments: check_endian_constants swaps no byte at run time; check_endian_runtime does (so
+    the count is not vacuous)."""
+    elf = bpfcc_object("lang_builtins") if compiler == "bpfcc" else clang_objects("lang_builtins")
+    assert byte_swaps(_function_code(elf, "check_endian_constants")) == 0
+    assert byte_swaps(_function_code(elf, "check_endian_runtime")) > 0
+
+
+# --- --strict-loops: the loop-free dialect of kernels before 5.3 ---------------------------------------
+
+def strict_build(stem: str) -> bpfcc.Result:
+    path = LANG_FILES[stem]
+    return bpfcc.compile(path.read_text(), str(path), strict_loops=True)
+
+
+def test_strict_loops_unrolled_programs_run(kernel):
+    """Unrolled loops are no loops: with --strict-loops lang_unroll.c compiles, no loop is left
+    in it, and each of its programs still checks out in the kernel."""
+    result = strict_build("lang_unroll")
+    assert result.output is not None and not result.diagnostics, "\n".join(_format(d) for d in result.diagnostics)
+    assert not any(loops(result.output, sec) for _, sec in _programs(result.output))
+    for prog in programs_of("lang_unroll"):
+        retval = run(kernel, result.output, prog).retval
+        assert retval == 0, f"bpfcc --strict-loops: {prog} returned {describe('lang_unroll', retval)}"
+
+
+LOOP_STATEMENT = re.compile(r"\s*(for|while|do)\b")
+
+
+def test_strict_loops_rejects_kept_loops():
+    """lang_loops.c keeps loops (the kernel verifies them): --strict-loops rejects each program
+    that keeps one in the default object, with an error at a loop statement of that program."""
+    path = LANG_FILES["lang_loops"]
+    text = path.read_text()
+    lines = text.splitlines()
+    result = strict_build("lang_loops")
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    assert result.output is None and errors
+    for d in errors:
+        assert d.file == str(path) and LOOP_STATEMENT.match(lines[d.line - 1]), f"{d.location}: not at a loop"
+        assert "--strict-loops" in d.message and d.hint
+    starts = {m.group(1): text.count("\n", 0, m.start()) + 1 for m in PROGRAM_RE.finditer(text)}
+    ends = dict(zip(starts, [*sorted(starts.values())[1:], len(lines) + 1]))
+    kept = [prog for prog in starts if code_loops(_function_code(bpfcc_object("lang_loops"), prog))]
+    assert len(kept) >= 5
+    for prog in kept:
+        assert any(starts[prog] <= d.line < ends[prog] for d in errors), f"no error in {prog}, which keeps a loop"
+
+
+# --- atomic loads and stores: -mcpu=v4, and beyond clang-19 ---------------------------------------------
+
+ATOMIC_ACCESS = C_DIR / "atomic_access_v4.c"
+BPF_LOAD_ACQ, BPF_STORE_REL = 0x100, 0x110
+
+
+def test_atomic_access_v4(kernel):
+    """atomic_access_v4.c (see its comment: clang-19 cannot compile it) with -mcpu=v4: every
+    program checks out in the kernel, and the object uses load-acquire and store-release."""
+    text = ATOMIC_ACCESS.read_text()
+    result = bpfcc.compile(text, str(ATOMIC_ACCESS), mcpu="v4")
+    assert result.output is not None and not result.diagnostics, "\n".join(_format(d) for d in result.diagnostics)
+    programs = PROGRAM_RE.findall(text)
+    assert len(programs) == 3
+    for prog in programs:
+        retval = run(kernel, result.output, prog).retval
+        where = text.splitlines()[retval - 1].strip() if 0 < retval <= text.count("\n") else ""
+        assert retval == 0, f"{prog} returned {retval}: {where}"
+    imms = {imm for _, sec in _programs(result.output) for opcode, _, imm in _decode(
+        ELFFile(io.BytesIO(result.output)).get_section_by_name(sec).data()).values()
+        if opcode in (BPF_STX_ATOMIC_W, BPF_STX_ATOMIC_DW)}
+    assert {BPF_LOAD_ACQ, BPF_STORE_REL} <= imms, sorted(map(hex, imms))
+
+
+# --- signed division: emulated on -mcpu=v3, an instruction on v4 ----------------------------------------
+
+BPF_DIV, BPF_MOD = 0x30, 0x90
+
+
+def signed_divisions(elf_bytes: bytes) -> int:
+    """The sdiv/smod instructions (-mcpu=v4: BPF_DIV or BPF_MOD with offset 1) of the programs."""
+    elf = ELFFile(io.BytesIO(elf_bytes))
+    return sum(opcode & 0x07 in (BPF_ALU, BPF_ALU64) and opcode & 0xF0 in (BPF_DIV, BPF_MOD) and off == 1
+               for _, sec in _programs(elf_bytes) for opcode, off, _ in _decode(elf.get_section_by_name(sec).data()).values())
+
+
+@pytest.mark.parametrize("stem", ["lang_division", "lang_division_by_zero"])
+def test_signed_division_v4(kernel, stem):
+    """The same programs with -mcpu=v4 use the signed instructions and give the same results as
+    bpfcc's default v3, which has none and emulates them (test_bpfcc runs that one)."""
+    path = LANG_FILES[stem]
+    result = bpfcc.compile(path.read_text(), str(path), mcpu="v4")
+    assert result.output is not None, "\n".join(_format(d) for d in result.diagnostics)
+    assert signed_divisions(result.output) > 0
+    assert signed_divisions(bpfcc_object(stem)) == 0
+    for prog in programs_of(stem):
+        retval = run(kernel, result.output, prog).retval
+        assert retval == 0, f"bpfcc -mcpu=v4: {prog} returned {describe(stem, retval)}"
+
+
+@pytest.mark.parametrize("op", ["/", "%"])
+def test_division_by_constant_zero_warns(op):
+    """Undefined in C, so not in lang_division_by_zero.c: both compilers warn where it is."""
+    result = bpfcc.compile(f"int f(int x)\n{{\n\treturn x {op} 0;\n}}\n", "zero.c")
+    what = "division" if op == "/" else "remainder"
+    # (clang puts the caret on the operator, column 11; bpfcc's parser keeps no operator position)
+    assert [(d.severity, d.line, d.message) for d in result.diagnostics] == [("warning", 3, f"{what} by zero is undefined")]
+    assert result.ok
+
+
+# --- the verifier's alignment rules: packet data may be misaligned, the stack may not --------------------
+
+MISALIGNED_STACK = """\
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("tc")
+int misaligned_stack(struct __sk_buff *skb)
+{
+	unsigned char buf[16];
+
+	bpf_skb_load_bytes(skb, 0, buf, sizeof(buf));
+	return *(__u32 *)(buf + 1);
+}
+
+char _license[] SEC("license") = "GPL";
+"""
+
+
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang-19"])
+def test_misaligned_stack_access_is_refused(kernel, clang_compile, tmp_path, compiler):
+    """What lang_packet_access.c does on the packet, the verifier refuses on the stack, whoever
+    compiled it: a 4-byte load at an odd stack offset."""
+    src = tmp_path / "misaligned.c"
+    src.write_text(MISALIGNED_STACK)
+    if compiler == "bpfcc":
+        result = bpfcc.compile(MISALIGNED_STACK, str(src))
+        assert result.output is not None, "\n".join(_format(d) for d in result.diagnostics)
+        elf = result.output
+    else:
+        elf = clang_compile(src, tmp_path / "misaligned.o").read_bytes()
+    with pytest.raises(bpf.LoadError, match="misaligned stack access"):
+        kernel.load(elf)
+
+
 # Files the tests without a `stem` parameter compile (for the parallel pre-build).
 STEMS_OF_TEST = {
-    "test_unrolled_loops_leave_no_loop": ("lang_unroll",),
+    "test_unrolled_loops_leave_no_loop": UNROLLED,
     "test_loop_detector_sees_bounded_loops": ("lang_loops",),
+    "test_packet_pointers_compared_in_64_bits": ("lang_packet_compare",),
+    "test_unroll_counts_from_macros": ("lang_unroll_macro",),
+    "test_constant_byte_order_folds": ("lang_builtins",),
+    "test_strict_loops_rejects_kept_loops": ("lang_loops",),
 }

@@ -8,13 +8,15 @@ helpers) live in `restrictions`.
 from __future__ import annotations
 
 from pycparser import c_ast
+from pycparser.c_parser import Coord
 
-from .. import tast
+from .. import ctype, tast
 from ..diagnostics import CompileError, Diagnostics, Location
 from ..options import Options
 from .declarations import DeclarationChecker
 from .expressions import ExpressionChecker
 from .initializers import InitializerChecker
+from .maps import MapChecker
 from .restrictions import check_program_restrictions
 from .statements import StatementChecker
 
@@ -24,6 +26,7 @@ class Scope:
         self.parent = parent
         self.names: dict[str, object] = {}  # Variable, Function, Helper, tast.Const (enumerator) or ctype.Typedef
         self.tags: dict[str, object] = {}  # StructDef, or an IntType for enums
+        self.labels: dict[str, str] = {}  # GNU local label (`__label__ x;`) → its name unique in the function
 
     def lookup(self, name: str):
         scope = self
@@ -41,29 +44,50 @@ class Scope:
             scope = scope.parent
         return None
 
+    def label_name(self, name: str) -> str:
+        """The label `name` means here: the innermost local label so named, else the function's."""
+        scope = self
+        while scope is not None:
+            if name in scope.labels:
+                return scope.labels[name]
+            scope = scope.parent
+        return name
 
-class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, InitializerChecker):
+
+class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, InitializerChecker, MapChecker):
     def __init__(self, options: Options, diags: Diagnostics, filename: str) -> None:
         self.options = options
         self.diags = diags
         self.program = tast.Program(filename)
         self.scope = Scope()
+        # clang's predefined `__builtin_va_list` is `void *` on BPF (<stdarg.h>, vmlinux.h use it).
+        self.scope.names["__builtin_va_list"] = ctype.Typedef("__builtin_va_list", ctype.pointer(ctype.VOID))
         self.function: tast.Function | None = None
         self.loop_depth = 0
         self.switches: list[tast.Switch] = []
         self.labels: dict[str, Location] = {}
-        self.gotos: list[tast.Goto] = []
+        self.gotos: list[tuple[str, Location]] = []  # (label, where a goto names it)
+        # The current function's local labels: unique name → (name as written, where declared).
+        self.local_labels: dict[str, tuple[str, Location]] = {}
         # An unroll pragma waiting for its loop: (pragma text, location, unroll request).
         self.pending_unroll: tuple[str, Location, int | str] | None = None
         self.anon_counter = 0
+        # Functions used as values (`&f`, `f` decaying): each must be defined, like a called one.
+        self.function_refs: list[tast.FuncRef] = []
+        # Struct bodies checked so far, by AST node: the declarators of one declaration share its body.
+        self.struct_bodies: dict[int, tuple[c_ast.Node, ctype.StructDef]] = {}
+        self.map_being_defined: str | None = None  # name of the `.maps` variable being declared
+        # Open `#pragma clang attribute push` regions: (attribute names for records, where pushed).
+        self.pushed_attributes: list[tuple[tuple[str, ...], Location]] = []
 
     # ---- locations and errors -------------------------------------------
 
     def loc(self, node) -> Location:
-        coord = getattr(node, "coord", None)
+        """The location of a node, or of a pycparser Coord."""
+        coord = node if isinstance(node, Coord) else getattr(node, "coord", None)
         if coord is None or isinstance(coord, str):
             return self.last_loc
-        loc = Location(coord.file or self.program.filename, coord.line, coord.column or 1)
+        loc = Location(coord.file or self.program.filename, coord.line, coord.column or 1, getattr(coord, "offset", None))
         self.last_loc = self.diags.last_location = loc
         return loc
 
@@ -74,9 +98,10 @@ class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, Initializ
         loc = node_or_loc if isinstance(node_or_loc, Location) else self.loc(node_or_loc)
         return self.diags.fatal(message, loc, hint)
 
-    def warn(self, message: str, node_or_loc, hint: str | None = None) -> None:
+    def warn(self, message: str, node_or_loc, hint: str | None = None, group: str | None = None) -> None:
+        """A warning; with its clang `group` (diagnostics.WARNING_GROUPS), -W flags and pragmas decide."""
         loc = node_or_loc if isinstance(node_or_loc, Location) else self.loc(node_or_loc)
-        self.diags.warning(message, loc, hint)
+        self.diags.warning(message, loc, hint, group)
 
     # ---- scopes ------------------------------------------------------------
 
@@ -94,19 +119,24 @@ class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, Initializ
                 self.check_external(ext)
             except CompileError:
                 continue  # reported; keep going to find more errors
+        self.check_attribute_pragmas_closed()
+        self.check_maps()
         if not self.diags.has_errors:
-            check_program_restrictions(self.program, self.diags)
+            check_program_restrictions(self.program, self.diags, self.function_refs)
         return self.program
 
     def check_external(self, ext) -> None:
         if isinstance(ext, c_ast.FuncDef):
             self.check_function_definition(ext)
         elif isinstance(ext, (c_ast.Decl, c_ast.Typedef)):
-            self.check_file_scope_declaration(ext)
+            with self.map_definition(ext):
+                self.check_file_scope_declaration(ext)
         elif isinstance(ext, c_ast.StaticAssert):
             self.check_static_assert(ext)
-        elif isinstance(ext, (c_ast.Pragma, c_ast.AttributeDeclaration)):
-            pass  # file-scope pragmas (e.g. `#pragma once` leftovers) have no effect on code
+        elif isinstance(ext, c_ast.Pragma):
+            self.check_file_scope_pragma(ext)
+        elif isinstance(ext, c_ast.AttributeDeclaration):
+            pass
         else:
             raise self.error(f"unsupported top-level construct '{type(ext).__name__}'", ext)
 

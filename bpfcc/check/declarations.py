@@ -2,12 +2,23 @@
 globals, functions and BPF helper declarations."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 from pycparser import c_ast
 
 from .. import ctype, literals, tast
 from ..ctype import ArrayType, FunctionType, IntType, PointerType, StructDef, StructType, Type, Typedef
+from ..diagnostics import Location
 
-_INT_KEYWORDS = {"char", "short", "int", "long", "signed", "unsigned", "_Bool", "bool", "__int128", "void", "float", "double"}
+_INT_KEYWORDS = {"char", "short", "int", "long", "signed", "unsigned", "_Bool", "__int128", "void", "float", "double"}
+
+# `#pragma clang attribute push (<attributes>, apply_to = <subjects>)` and `… pop`, as the parser
+# keeps them: the GNU `__attribute__((a))` already reads `[[a]]`.
+_ATTRIBUTE_PRAGMA = re.compile(r"clang\s+attribute\s+(?P<op>push|pop)\b\s*(?P<args>.*)$", re.S)
+# The attributes bpfcc applies from such a region: BPF's CO-RE marker, on structs and unions.
+_PRAGMA_RECORD_ATTRIBUTES = ("preserve_access_index",)
+_PUSHED = re.compile(r"\(\s*\[\[(?P<attrs>.*)\]\]\s*,\s*apply_to\s*=(?P<subjects>.*)\)\s*$", re.S)
 
 
 def attribute_name(name: str) -> str:
@@ -69,6 +80,39 @@ class DeclarationChecker:
         checked = self.expression(expr)
         return checked.value if isinstance(checked, tast.Const) else None
 
+    def check_file_scope_pragma(self, pragma: c_ast.Pragma) -> None:
+        """`#pragma clang attribute push/pop` (vmlinux.h wraps its types in one that gives every
+        struct and union preserve_access_index); other pragmas at file scope change no code."""
+        m = _ATTRIBUTE_PRAGMA.match(pragma.string)
+        if m is None:
+            return
+        loc = self.loc(pragma)
+        loc = Location(loc.file, loc.line, loc.column + pragma.string.index("attribute"))
+        if m["op"] == "pop":
+            if not self.pushed_attributes:
+                raise self.error("'#pragma clang attribute pop' with no matching '#pragma clang attribute push'", loc)
+            self.pushed_attributes.pop()
+            return
+        pushed = _PUSHED.match(m["args"])
+        if pushed is None:
+            raise self.error("expected '(__attribute__((…)), apply_to = …)' after '#pragma clang attribute push'", loc)
+        names = [attribute_name(n) for n in re.findall(r"(?:^|,)\s*(\w+)", _without_arguments(pushed["attrs"]))]
+        for name in names:
+            if name not in _PRAGMA_RECORD_ATTRIBUTES:
+                raise self.error(f"attribute '{name}' is not supported by '#pragma clang attribute'", loc)
+        subjects = pushed["subjects"].strip()
+        if re.search(r"\brecord\b", subjects) is None:
+            raise self.error(f"attribute '{names[0]}' can't be applied to '{subjects}'", loc)
+        self.pushed_attributes.append((tuple(names), loc))
+
+    def check_attribute_pragmas_closed(self) -> None:
+        if self.pushed_attributes:
+            self.diags.error("unterminated '#pragma clang attribute push' at end of file", self.pushed_attributes[-1][1])
+
+    def record_attributes(self) -> tuple[str, ...]:
+        """What the open `#pragma clang attribute push` regions give a struct or union defined now."""
+        return tuple(name for names, _ in self.pushed_attributes for name in names)
+
     # ---- types from specifiers and declarators -----------------------------
 
     def resolve_type(self, node) -> Type:
@@ -90,6 +134,8 @@ class DeclarationChecker:
             if node.dim is not None:
                 dim = self.expression(node.dim)
                 if not isinstance(dim, tast.Const):
+                    if self.map_being_defined is not None:
+                        raise self.map_field_not_constant(node)
                     raise self.error("variable-length arrays are not supported by BPF", node.dim,
                                      "BPF stack frames have a fixed size; use a constant array size")
                 if dim.value < 0:
@@ -120,7 +166,12 @@ class DeclarationChecker:
                 types.append(ctype.INT)  # K&R identifier list
                 continue
             t = self.resolve_type(p.type)
-            if t.is_void and len(params.params) == 1 and not getattr(p, "name", None):
+            if t.is_void:
+                if getattr(p, "name", None):
+                    raise self.error("argument may not have 'void' type", p)
+                if len(params.params) != 1:
+                    # The parser gives an unnamed parameter the place its name would have had, as clang reports.
+                    raise self.error("'void' must be the first and only parameter if specified", p.type)
                 return [], False, True
             types.append(self.adjust_parameter(t))
         return types, variadic, True
@@ -166,12 +217,12 @@ class DeclarationChecker:
             return ctype.LDOUBLE if "long" in names else ctype.DOUBLE
         if "void" in names:
             return ctype.VOID
-        if "_Bool" in names or "bool" in names:
+        if "_Bool" in names:
             return ctype.BOOL
         unsigned = "unsigned" in names
         longs = names.count("long")
         if "char" in names:
-            return ctype.UCHAR if unsigned else ctype.CHAR
+            return ctype.UCHAR if unsigned else ctype.SCHAR if "signed" in names else ctype.CHAR
         if "short" in names:
             return ctype.USHORT if unsigned else ctype.SHORT
         if "__int128" in names:
@@ -192,6 +243,8 @@ class DeclarationChecker:
     def struct_type(self, node, attrs) -> StructType:
         is_union = isinstance(node, c_ast.Union)
         kind = "union" if is_union else "struct"
+        if id(node) in self.struct_bodies:  # `struct s {…} a, b;`: every declarator shares one body
+            return StructType(defn=self.struct_bodies[id(node)][1])
         defn = None
         if node.name:
             existing = self.scope.lookup_tag(node.name) if node.decls is None else self.scope.tags.get(node.name)
@@ -208,9 +261,10 @@ class DeclarationChecker:
         if node.decls is not None:
             if defn.members is not None:
                 raise self.error(f"redefinition of '{kind} {node.name}'", node)
+            self.struct_bodies[id(node)] = (node, defn)
             attrs = {**self.gather_attributes(node), **attrs}
             defn.packed = "packed" in attrs
-            defn.attributes = tuple(attrs)
+            defn.attributes = tuple(dict.fromkeys((*attrs, *self.record_attributes())))
             members = []
             for decl in node.decls:
                 if isinstance(decl, c_ast.StaticAssert):
@@ -234,6 +288,8 @@ class DeclarationChecker:
                 if decl.align:
                     explicit_align = max(explicit_align or 1, self.alignas_value(decl.align))
                 members.append((decl.name, mtype, width, explicit_align))
+            if "preserve_access_index" in defn.attributes:
+                self.preserve_nested_access(node)
             for problem in ctype.layout_struct(defn, members):
                 raise self.error(problem, node)
             struct_align = self.attribute_int(attrs, "aligned", 8)
@@ -241,6 +297,18 @@ class DeclarationChecker:
                 defn.align = max(defn.align, struct_align)
                 defn.size = -(-defn.size // defn.align) * defn.align
         return StructType(defn=defn)
+
+    def preserve_nested_access(self, node) -> None:
+        """As clang does, a preserve_access_index record gives its attribute to the records defined
+        in its body (named or not), so CO-RE goes on through `p->inner.x`."""
+        pending = list(node.decls)
+        while pending:
+            child = pending.pop()
+            if isinstance(child, (c_ast.Struct, c_ast.Union)) and id(child) in self.struct_bodies:
+                inner = self.struct_bodies[id(child)][1]
+                if "preserve_access_index" not in inner.attributes:
+                    inner.attributes = (*inner.attributes, "preserve_access_index")
+            pending.extend(grandchild for _, grandchild in child.children())
 
     def alignas_value(self, aligns) -> int:
         best = 1
@@ -262,6 +330,7 @@ class DeclarationChecker:
                 return found
             return ctype.UINT  # forward reference to an enum declared later: GNU treats it as unsigned int
         values = []
+        names = []
         next_value = 0
         for e in node.values.enumerators:
             if e.value is not None:
@@ -273,12 +342,14 @@ class DeclarationChecker:
             const_type = ctype.INT if ctype.INT.min <= next_value <= ctype.INT.max else ctype.LONG
             self.declare(e.name, tast.Const(const_type, self.loc(e), next_value), e)
             values.append(next_value)
+            names.append(e.name)
             next_value += 1
         lo, hi = min(values, default=0), max(values, default=0)
         if lo >= 0:
             etype = ctype.UINT if hi <= ctype.UINT.max else ctype.ULONG
         else:
             etype = ctype.INT if lo >= ctype.INT.min and hi <= ctype.INT.max else ctype.LONG
+        etype = replace(etype, enum=ctype.EnumDef(node.name, tuple(zip(names, values))))
         if node.name:
             self.scope.tags[node.name] = etype
         return etype
@@ -308,7 +379,7 @@ class DeclarationChecker:
         if decl.name is None:
             self.resolve_type(decl.type)  # struct/union/enum definition
             return
-        t = self.resolve_type(decl.type)
+        t, inferred_init = self.declared_type(decl)
         attrs = self.gather_attributes(decl)
         if t.is_function:
             self.declare_function(decl, t, attrs)
@@ -318,7 +389,32 @@ class DeclarationChecker:
             self.declare(decl.name, helper, decl)
             self.program.helpers.append(helper)
             return
-        self.declare_global_variable(decl, t, attrs)
+        self.declare_global_variable(decl, t, attrs, inferred_init)
+
+    def declared_type(self, decl: c_ast.Decl) -> tuple[Type, tast.Expr | None]:
+        """The type `decl` declares.  `__auto_type x = e;` (C23 `auto`) gives x the type of e after
+        array and function decay, so e is checked here and returned: it is x's initialiser."""
+        node = decl.type
+        if isinstance(node, c_ast.TypeDecl) and isinstance(node.type, c_ast.InferredType):
+            init = self.expression(decl.init)
+            if init.type.is_void:
+                raise self.error("variable has incomplete type 'void'", self.declarator_loc(decl))
+            quals = node.quals or ()
+            return init.type.unqualified().qualified(const="const" in quals, volatile="volatile" in quals), init
+        return self.resolve_type(node), None
+
+    def declaration_initializer(self, decl: c_ast.Decl, t: Type, inferred_init: tast.Expr | None) -> tast.Init:
+        """The initialiser of `decl`; clang reports a conversion it rejects at the declared name."""
+        if inferred_init is not None:
+            return inferred_init
+        return self.initializer(t, decl.init, at=self.declarator_loc(decl))
+
+    def declarator_loc(self, decl: c_ast.Decl) -> tast.Location:
+        """Where the declared name is (a Decl's own place is its declarator's first token, e.g. `*`)."""
+        node = decl.type
+        while not isinstance(node, c_ast.TypeDecl) and isinstance(getattr(node, "type", None), c_ast.Node):
+            node = node.type
+        return self.loc(node if getattr(node, "coord", None) is not None else decl)
 
     def check_typedef(self, decl: c_ast.Typedef) -> None:
         t = self.resolve_type(decl.type)
@@ -346,7 +442,7 @@ class DeclarationChecker:
             raise self.error("floating point is not supported by BPF", node,
                              "the BPF instruction set has no floating-point registers or instructions")
 
-    def declare_global_variable(self, decl, t: Type, attrs) -> None:
+    def declare_global_variable(self, decl, t: Type, attrs, inferred_init: tast.Expr | None) -> None:
         self.reject_float_object(t, decl)
         storage = "extern" if "extern" in decl.storage else "static" if "static" in decl.storage else "global"
         previous = self.scope.names.get(decl.name)
@@ -364,20 +460,22 @@ class DeclarationChecker:
         if decl.init is not None:
             if var.init is not None:
                 raise self.error(f"redefinition of '{decl.name}'", decl)
-            var.init = self.initializer(t, decl.init)
+            var.init = self.declaration_initializer(decl, t, inferred_init)
             if t.is_array and t.length is None:
                 var.type = self.completed_array_type(t, var.init)
             if var.storage == "extern":
                 var.storage = "global"
         elif t.is_array and t.length is None and storage != "extern":
             var.type = ArrayType(elem=t.elem, length=1).qualified(const=t.const)
-        if var.type.const and var.init is not None:
+        if ctype.const_object(var.type) and var.init is not None:
             var.readonly = True
         if not previous:
             self.program.globals.append(var)
         self.check_section_name(var.name, var.section, decl)
 
     def declare_function(self, decl, t: FunctionType, attrs, definition: bool = False) -> tast.Function:
+        if decl.init is not None:
+            raise self.error("illegal initializer (only variables can be initialized)", decl)
         previous = self.scope.lookup(decl.name)
         if isinstance(previous, tast.Function):
             func = previous
@@ -420,11 +518,8 @@ class DeclarationChecker:
         func = self.declare_function(decl, t, attrs, definition=True)
         if func.body is not None:
             raise self.error(f"redefinition of '{decl.name}'", decl)
-        if t.ret.is_struct:
-            raise self.error(f"function '{decl.name}' returns a struct by value; BPF functions return in one register (r0)", decl,
-                             "return a status and write the struct through a pointer argument")
         self.function = func
-        self.labels, self.gotos = {}, []
+        self.labels, self.gotos, self.local_labels = {}, [], {}
         self.push_scope()
         try:
             func.params = []
@@ -434,18 +529,18 @@ class DeclarationChecker:
                     name = p.name if isinstance(p, c_ast.ID) else f"__arg{len(func.params)}"
                 else:
                     name = p.name
-                if ptype.is_struct:
-                    raise self.error(f"parameter '{name}' passes a struct by value; BPF passes arguments in registers", p,
-                                     "pass a pointer to the struct instead")
                 var = tast.Variable(name, ptype, self.loc(p), "param")
                 func.params.append(var)
                 if not name.startswith("__arg"):
                     self.declare(name, var, p)
             func.body = self.compound(fdef.body, new_scope=False)
             func.end_loc = self.end_location(fdef.body)
-            for goto in self.gotos:
-                if goto.label not in self.labels:
-                    raise self.error(f"use of undeclared label '{goto.label}'", goto.loc)
+            for label, (name, loc) in self.local_labels.items():
+                if label not in self.labels:  # as clang: even when no goto uses it
+                    raise self.error(f"use of undeclared label '{name}'", loc)
+            for label, loc in self.gotos:
+                if label not in self.labels:
+                    raise self.error(f"use of undeclared label '{label}'", loc)
         finally:
             self.pop_scope()
             self.function = None
@@ -470,6 +565,14 @@ class DeclarationChecker:
         else:
             length = 1
         return ArrayType(elem=t.elem, length=length).qualified(const=t.const, volatile=t.volatile)
+
+
+def _without_arguments(attributes: str) -> str:
+    """`a, b(x, (y))` → `a, b`: the names of an attribute list."""
+    previous = None
+    while previous != attributes:
+        previous, attributes = attributes, re.sub(r"\([^()]*\)", "", attributes)
+    return attributes
 
 
 def _fix_coords(node, coord) -> None:

@@ -9,13 +9,16 @@ from pycparser import c_ast
 
 from .. import ctype, literals, tast
 from ..ctype import ArrayType, IntType, PointerType, StructType, Type
-from .builtins import BuiltinChecker
+from ..parse import Assignment
+from .builtins import NO_BPF_LIBRARY, BuiltinChecker
 
 _ARITH = {"+", "-", "*", "/", "%"}
 _BITWISE = {"&", "|", "^"}
 _SHIFT = {"<<", ">>"}
 _COMPARE = {"==", "!=", "<", "<=", ">", ">="}
-_LIBRARY_BUILTINS = {n: f"__builtin_{n}" for n in ("memcpy", "memset", "memmove", "memcmp")}
+_NO_FLOAT = "the BPF instruction set has no floating-point registers or instructions: compute in integers (fixed point)"
+_LIBRARY_BUILTINS = {n: f"__builtin_{n}" for n in ("memcpy", "memset", "memmove", "memcmp")} \
+    | {n: n for n in NO_BPF_LIBRARY}
 
 
 def fold_binary(op: str, a: int, b: int, t: IntType) -> int | None:
@@ -72,6 +75,8 @@ class ExpressionChecker(BuiltinChecker):
         if isinstance(t, ArrayType):
             return tast.AddrOf(ctype.pointer(t.elem), expr.loc, expr)
         if t.is_function:
+            if isinstance(expr, tast.FuncRef):
+                self.function_refs.append(expr)
             return tast.AddrOf(ctype.pointer(t), expr.loc, expr)
         return expr
 
@@ -83,14 +88,19 @@ class ExpressionChecker(BuiltinChecker):
 
     # ---- conversions -------------------------------------------------------
 
-    def convert(self, expr: tast.Expr, to: Type, explicit: bool = False, what: str = "") -> tast.Expr:
-        """Convert an rvalue to `to`, as assignment (or a cast, when explicit) does."""
+    def convert(self, expr: tast.Expr, to: Type, explicit: bool = False, what: str = "",
+                at: tast.Location | None = None) -> tast.Expr:
+        """Convert an rvalue to `to`, as assignment (or a cast, when explicit) does.
+
+        A conversion C rejects is reported at `at` when given (clang: the declared name of an
+        initialisation, the operator of an assignment), else at the expression."""
+        where = at or expr.loc
         src = expr.type
         to_u = to.unqualified()
         if to_u.is_void:
             return tast.Cast(ctype.VOID, expr.loc, expr)
         if src.is_float or to_u.is_float:
-            raise self.error("floating point is not supported by BPF", expr.loc)
+            raise self.error("floating point is not supported by BPF", expr.loc, _NO_FLOAT)
         if src == to_u:
             return expr if not src.typedef or src == to_u else expr
         if isinstance(to_u, IntType):
@@ -100,26 +110,30 @@ class ExpressionChecker(BuiltinChecker):
                 return tast.Cast(to_u, expr.loc, expr)
             if src.is_pointer:
                 if not explicit and to_u.name != "_Bool":
-                    # An error by default since clang 15 (C99 forbids it).
-                    raise self.error(f"incompatible pointer to integer conversion{what} ('{src}' to '{to}')", expr.loc,
-                                     "add an explicit cast if the conversion is intended")
+                    # An error by default since clang 15 (C99 forbids it), but libbpf's BPF_PROG turns
+                    # it off with a pragma; as in clang, checking goes on.
+                    fix = "; dereference with *" if _same_unqualified(src.target, to_u) else ""
+                    self.warn(_conversion_message("incompatible pointer to integer conversion", what, src, to) + fix,
+                              where, "add an explicit cast if the conversion is intended", "int-conversion")
                 return tast.Cast(to_u, expr.loc, expr)
         if isinstance(to_u, PointerType):
             if src.is_pointer:
                 if not explicit and not self.pointer_assignable(to_u, src):
-                    self.warn(f"incompatible pointer types{what} ('{src}' to '{to}')", expr.loc)
+                    self.warn(_conversion_message("incompatible pointer types", what, src, to), where,
+                              group="incompatible-pointer-types")
                 return tast.Cast(to_u, expr.loc, expr)
             if isinstance(src, IntType):
                 if not explicit and not (isinstance(expr, tast.Const) and expr.value == 0):
-                    raise self.error(f"incompatible integer to pointer conversion{what} ('{src}' to '{to}')", expr.loc,
-                                     "add an explicit cast if the conversion is intended")
+                    fix = "; take the address with &" if _same_unqualified(to_u.target, src) else ""
+                    self.warn(_conversion_message("incompatible integer to pointer conversion", what, src, to) + fix,
+                              where, "add an explicit cast if the conversion is intended", "int-conversion")
                 if isinstance(expr, tast.Const):
                     return tast.Const(to_u, expr.loc, expr.value & 0xFFFFFFFFFFFFFFFF)
                 return tast.Cast(to_u, expr.loc, self.convert(expr, ctype.ULONG, True))
         if isinstance(to_u, StructType) and src == to_u:
             return expr
         verb = "cast" if explicit else "convert"
-        raise self.error(f"cannot {verb} '{src}' to '{to}'{what}", expr.loc)
+        raise self.error(f"cannot {verb} '{src}' to '{to}'{what}", where)
 
     @staticmethod
     def pointer_assignable(to: PointerType, src: PointerType) -> bool:
@@ -159,8 +173,7 @@ class ExpressionChecker(BuiltinChecker):
         try:
             value, unsigned, longs, decimal = literals.integer_value(node.value)
         except ValueError:
-            raise self.error("floating-point constants are not supported by BPF", node,
-                             "the BPF instruction set has no floating-point registers or instructions") from None
+            raise self.error("floating-point constants are not supported by BPF", node, _NO_FLOAT) from None
         return tast.Const(self.integer_constant_type(value, unsigned, longs, decimal, node), loc, value)
 
     def integer_constant_type(self, value, unsigned, longs, decimal, node) -> IntType:
@@ -253,6 +266,8 @@ class ExpressionChecker(BuiltinChecker):
         if isinstance(target, (tast.Var, tast.Member, tast.StringLit, tast.FuncRef, tast.CompoundLiteral)):
             if isinstance(target, tast.Var):
                 target.var.attributes["address_taken"] = True
+            if isinstance(target, tast.FuncRef):
+                self.function_refs.append(target)
             return tast.AddrOf(ctype.pointer(target.type), loc, target)
         raise self.error("cannot take the address of an rvalue", node)
 
@@ -297,12 +312,14 @@ class ExpressionChecker(BuiltinChecker):
         if not (lt.is_arithmetic and rt.is_arithmetic):
             raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", node)
         if lt.is_float or rt.is_float:
-            raise self.error("floating point is not supported by BPF", node)
+            raise self.error("floating point is not supported by BPF", node, _NO_FLOAT)
         if op in _SHIFT:
             t = ctype.promote(lt)
             lhs, rhs = self.convert(lhs, t), self.convert(rhs, ctype.promote(rt))
             if isinstance(rhs, tast.Const) and not 0 <= rhs.value < t.bits:
-                self.warn(f"shift count {'is negative' if rhs.value < 0 else '>= width of type'}", node.right if hasattr(node, 'right') else node)
+                negative = rhs.value < 0
+                self.warn(f"shift count {'is negative' if negative else '>= width of type'}", node.right if hasattr(node, 'right') else node,
+                          group="shift-count-negative" if negative else "shift-count-overflow")
         else:
             t = ctype.usual_arithmetic(lt, rt)
             lhs, rhs = self.convert(lhs, t), self.convert(rhs, t)
@@ -313,9 +330,9 @@ class ExpressionChecker(BuiltinChecker):
             if folded is not None:
                 return tast.Const(t, loc, folded)
             if op in ("/", "%"):
-                self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", node)
+                self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", node, group="division-by-zero")
         elif op in ("/", "%") and isinstance(rhs, tast.Const) and rhs.value == 0:
-            self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", node)
+            self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", node, group="division-by-zero")
         if op in _COMPARE:
             return tast.Binary(ctype.INT, loc, op, lhs, rhs)
         if op not in _ARITH | _BITWISE | _SHIFT:
@@ -352,27 +369,27 @@ class ExpressionChecker(BuiltinChecker):
             raise self.error(f"arithmetic on a pointer to an incomplete type '{target}'", node)
         return target.size
 
-    def expr_Assignment(self, node: c_ast.Assignment) -> tast.Expr:
+    def expr_Assignment(self, node: Assignment) -> tast.Expr:
+        loc = self.loc(node.op_coord)  # as clang: diagnostics and debug location at the operator
         target = self.expression(node.lvalue, value=False)
-        self.require_modifiable(target, node)
+        self.require_modifiable(target, loc)
         value = self.expression(node.rvalue)
-        loc = self.loc(node)
         result_type = target.type.unqualified()
         if node.op == "=":
             if result_type.is_struct:
                 if value.type != result_type:
-                    raise self.error(f"assigning to '{result_type}' from incompatible type '{value.type}'", node)
+                    raise self.error(f"assigning to '{result_type}' from incompatible type '{value.type}'", loc)
                 return tast.Assign(result_type, loc, target, value)
-            return tast.Assign(result_type, loc, target, self.convert(value, result_type))
+            return tast.Assign(result_type, loc, target, self.convert(value, result_type, what=" assigning", at=loc))
         op = node.op[:-1]
         if result_type.is_pointer:
             if op not in ("+", "-") or not value.type.is_integer:
-                raise self.error(f"invalid operands to compound assignment ('{target.type}' and '{value.type}')", node)
-            self.element_size(result_type, node)
+                raise self.error(f"invalid operands to compound assignment ('{target.type}' and '{value.type}')", loc)
+            self.element_size(result_type, loc)
             index = self.convert(value, ctype.LONG)
             return tast.CompoundAssign(result_type, loc, op, target, index, ctype.LONG, pointer=True)
         if not (result_type.is_arithmetic and value.type.is_arithmetic):
-            raise self.error(f"invalid operands to compound assignment ('{target.type}' and '{value.type}')", node)
+            raise self.error(f"invalid operands to compound assignment ('{target.type}' and '{value.type}')", loc)
         if op in _SHIFT:
             op_type = ctype.promote(result_type)
             value = self.convert(value, ctype.promote(value.type))
@@ -439,6 +456,7 @@ class ExpressionChecker(BuiltinChecker):
         if not index.type.is_integer:
             raise self.error("array subscript is not an integer", node.subscript)
         ptr = self.pointer_arithmetic("+", base, index, node)
+        ptr = tast.PtrAdd(ptr.type, ptr.loc, ptr.ptr, ptr.index, subscript=True)
         return tast.Deref(base.type.target, self.loc(node), ptr)
 
     def expr_StructRef(self, node: c_ast.StructRef) -> tast.Expr:
@@ -461,17 +479,23 @@ class ExpressionChecker(BuiltinChecker):
         offset = sum(m.offset for m in path)
         last = path[-1]
         t = last.type.qualified(const=base.type.const, volatile=base.type.volatile)
-        return tast.Member(t, self.loc(node), base, offset, last.bit_offset, last.bit_width)
+        return tast.Member(t, self.loc(node), base, offset, last.bit_offset, last.bit_width, tuple(path))
 
     def expr_Compound(self, node: c_ast.Compound) -> tast.Expr:
-        """GNU statement expression `({ …; value; })`."""
+        """GNU statement expression `({ …; value; })`; the value may be labelled (`out: value;`)."""
         loc = self.loc(node)
         self.push_scope()
         try:
             items = list(node.block_items or [])
+            last = items[-1] if items else None
+            labels = []
+            while isinstance(last, c_ast.Label) and last.stmt is not None:
+                labels.append(last)
+                last = last.stmt
             value = None
-            if items and isinstance(items[-1], c_ast.Node) and self.is_expression_node(items[-1]):
-                last = items.pop()
+            if isinstance(last, c_ast.Node) and self.is_expression_node(last):
+                # The labels are placed just before the value is computed.
+                items[-1:] = [c_ast.Label(label.name, c_ast.EmptyStatement(label.coord), label.coord) for label in labels]
                 body = self.block_items(items, loc)
                 value = self.expression(last)
             else:
@@ -486,7 +510,7 @@ class ExpressionChecker(BuiltinChecker):
                                      c_ast.Return, c_ast.Break, c_ast.Continue, c_ast.Goto, c_ast.Label,
                                      c_ast.Switch, c_ast.Case, c_ast.Default, c_ast.EmptyStatement, c_ast.Pragma,
                                      c_ast.StaticAssert, c_ast.DeclList, c_ast.Typedef)) and \
-            type(node).__name__ not in ("Asm", "CaseRange")
+            type(node).__name__ not in ("Asm", "CaseRange", "LocalLabels")
 
     def expr_CompoundLiteral(self, node: c_ast.CompoundLiteral) -> tast.Expr:
         t = self.resolve_type(node.type)
@@ -512,12 +536,13 @@ class ExpressionChecker(BuiltinChecker):
             if sym is None and self.is_builtin(name):
                 return self.builtin_call(name, args, node)
             if name in _LIBRARY_BUILTINS and (sym is None or isinstance(sym, tast.Function) and sym.body is None):
-                # As in clang, the C library's memory functions are builtins unless defined here.
+                # As in clang, the C library's memory functions (and alloca, setjmp…) are
+                # builtins unless defined here.
                 return self.builtin_call(_LIBRARY_BUILTINS[name], args, node)
             if sym is None:
                 raise self.error(f"call to undeclared function '{name}'; ISO C99 and later do not support implicit function declarations", node.name)
             if isinstance(sym, tast.Helper):
-                checked = self.call_arguments(sym.type, args, node, name)
+                checked = self.call_arguments(sym.type, args, node, name, helper=True)
                 return tast.HelperCall(sym.type.ret.unqualified(), loc, sym, checked)
             if isinstance(sym, tast.Function):
                 checked = self.call_arguments(sym.type, args, node, name)
@@ -528,6 +553,7 @@ class ExpressionChecker(BuiltinChecker):
         callee = self.expression(node.name)
         if callee.type.is_pointer and callee.type.target.is_function:
             if isinstance(callee, tast.AddrOf) and isinstance(callee.operand, tast.FuncRef):
+                self.function_refs.remove(callee.operand)  # `(&f)(x)` is a call, checked as one
                 func = callee.operand.func
                 checked = self.call_arguments(func.type, args, node, func.name)
                 call = tast.Call(func.type.ret.unqualified(), loc, func, checked)
@@ -538,7 +564,7 @@ class ExpressionChecker(BuiltinChecker):
                              "call the function directly, dispatch with a switch, or use bpf_tail_call()")
         raise self.error(f"called object type '{callee.type}' is not a function or function pointer", node)
 
-    def call_arguments(self, ftype, args, node, name: str) -> list[tast.Expr]:
+    def call_arguments(self, ftype, args, node, name: str, helper: bool = False) -> list[tast.Expr]:
         params = ftype.params
         if ftype.prototyped and (len(args) < len(params) or (len(args) > len(params) and not ftype.variadic)):
             few = "few" if len(args) < len(params) else "many"
@@ -546,8 +572,8 @@ class ExpressionChecker(BuiltinChecker):
         checked = []
         for i, a in enumerate(args):
             arg = self.expression(a)
-            if arg.type.is_struct:
-                raise self.error(f"passing a struct by value to '{name}'; BPF passes arguments in registers", a,
+            if arg.type.is_struct and helper:  # functions take structs as clang's BPF convention passes them
+                raise self.error(f"passing a struct by value to '{name}'; BPF helpers take arguments in registers", a,
                                  "pass a pointer to the struct instead")
             if i < len(params):
                 arg = self.convert(arg, params[i], what=f" passing argument {i + 1} of '{name}'")
@@ -555,3 +581,23 @@ class ExpressionChecker(BuiltinChecker):
                 arg = self.convert(arg, ctype.promote(arg.type))
             checked.append(arg)
         return checked
+
+
+def _conversion_message(problem: str, what: str, src: Type, to: Type) -> str:
+    """clang's wording for an implicit conversion it warns about: `what` (" initializing",
+    " passing argument 2 of 'f'"…) says where it happens, and so which type is named how."""
+    context = what.split()[0] if what.strip() else ""
+    if context == "initializing":
+        return f"{problem} initializing '{to}' with an expression of type '{src}'"
+    if context == "assigning":
+        return f"{problem} assigning to '{to}' from '{src}'"
+    if context == "returning":
+        return f"{problem} returning '{src}' from a function with result type '{to}'"
+    if context == "passing":
+        return f"{problem} passing '{src}' to parameter of type '{to}'"
+    return f"{problem}{what} ('{src}' to '{to}')"
+
+
+def _same_unqualified(a: Type, b: Type) -> bool:
+    """`a` is `b` without qualifiers (clang's hint to dereference or take the address)."""
+    return a == b and not (a.const or a.volatile)

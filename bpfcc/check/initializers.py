@@ -9,7 +9,8 @@ from ..parse import RangeDesignator
 
 
 class InitializerChecker:
-    def initializer(self, t: ctype.Type, node) -> tast.Init:
+    def initializer(self, t: ctype.Type, node, at: tast.Location | None = None) -> tast.Init:
+        """The initialiser `node` for type t; an unbraced one's conversion is reported at `at`."""
         if isinstance(node, c_ast.InitList):
             return self.braced(t, node)
         if t.is_array:
@@ -20,9 +21,9 @@ class InitializerChecker:
         expr = self.expression(node)
         if t.is_struct:
             if expr.type != t.unqualified():
-                raise self.error(f"initializing '{t}' with an expression of incompatible type '{expr.type}'", node)
+                raise self.error(f"initializing '{t}' with an expression of incompatible type '{expr.type}'", at or node)
             return expr
-        return self.convert(expr, t, what=" initializing")
+        return self.convert(expr, t, what=" initializing", at=at)
 
     @staticmethod
     def is_char_array(t) -> bool:
@@ -40,7 +41,7 @@ class InitializerChecker:
             if not items:
                 return self.convert(tast.Const(ctype.INT, loc, 0), t, explicit=True)
             if len(items) > 1:
-                self.warn("excess elements in scalar initializer", items[1])
+                self.warn("excess elements in scalar initializer", items[1], group="excess-initializers")
             return self.initializer(t, items[0])
         if self.is_char_array(t) and len(items) == 1 and isinstance(items[0], c_ast.Constant) and items[0].type == "string":
             return self.initializer(t, items[0])
@@ -84,7 +85,8 @@ class InitializerChecker:
                 index += 1
             if limit is not None and index >= limit:
                 if braced:
-                    self.warn("excess elements in initializer", item)
+                    kind = "array" if t.is_array else "union" if t.is_union else "struct"
+                    self.warn(f"excess elements in {kind} initializer", item, group="excess-initializers")
                     return len(items)
                 return i
             i = self.place(out, index, item, items, i)

@@ -4,6 +4,8 @@ A loop is bounded when some exit compares an induction variable with a
 constant: the loop condition (or one conjunct of it), or an `if (…) break;` at
 the top of its body.  An induction variable is a local integer, not
 address-taken, that the loop changes only by constant steps towards the bound.
+A loop is bounded too when it calls an open-coded iterator's `next` kfunc
+(`bpf_iter_num_next`, as libbpf's `bpf_for` does): the verifier proves those.
 """
 from __future__ import annotations
 
@@ -16,11 +18,30 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "!=": "!=", "==": "=="}
 
 
 def is_bounded(loop: tast.Loop) -> bool:
+    if _calls_iterator_next(loop.cond) or _calls_iterator_next(loop.body):
+        return True
     steps = _steps(loop)
     for var, direction in _exit_comparisons(loop):
         if var.storage in ("local", "param") and not var.attributes.get("address_taken") \
                 and var.type.is_integer and steps.get(var) == {direction}:
             return True
+    return False
+
+
+def _calls_iterator_next(node) -> bool:
+    """Whether `node` calls a kfunc named bpf_iter_<kind>_next."""
+    if isinstance(node, tast.Call) and node.func.section == ".ksyms" \
+            and node.func.name.startswith("bpf_iter_") and node.func.name.endswith("_next"):
+        return True
+    if isinstance(node, tast.LocalDecl):
+        return node.var.init is not None and _calls_iterator_next(node.var.init)
+    if not hasattr(node, "__dataclass_fields__"):
+        return False
+    for f in fields(node):
+        value = getattr(node, f.name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, (tast.Expr, tast.Stmt)) and _calls_iterator_next(item):
+                return True
     return False
 
 
@@ -56,8 +77,9 @@ def _is_break(s: tast.Stmt) -> bool:
 
 
 def _strip(e: tast.Expr) -> tast.Expr:
-    while isinstance(e, tast.Cast):
-        e = e.operand
+    """The variable under conversions, and under the `++`/`--` of a condition like `++i < N`."""
+    while isinstance(e, (tast.Cast, tast.IncDec)):
+        e = e.operand if isinstance(e, tast.Cast) else e.target
     return e
 
 

@@ -1,18 +1,30 @@
-"""BPF rules that need the whole translation unit: no recursion, no calls to
-functions that are declared but never defined (BPF objects are not linked)."""
+"""BPF rules that need the whole translation unit: no recursion, no calls to (or
+addresses of) functions that are declared but never defined (BPF objects are not linked)."""
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from .. import tast
 from ..diagnostics import Diagnostics
 
+_DEFINE_IT = "define it in this file (static inline), or declare a kfunc with __ksym"
 
-def check_program_restrictions(program: tast.Program, diags: Diagnostics) -> None:
+
+def check_program_restrictions(program: tast.Program, diags: Diagnostics, function_refs: Iterable[tast.FuncRef]) -> None:
     for func in program.functions:
         for call in func.calls:
-            if call.func.body is None and call.func.section != ".ksyms":
+            if _external(call.func):
                 diags.error(f"function '{call.func.name}' is declared but not defined; BPF programs cannot call external functions",
-                            call.loc, "define it in this file (static inline), or declare a kfunc with __ksym")
+                            call.loc, _DEFINE_IT)
+    for ref in function_refs:
+        if _external(ref.func):
+            diags.error(f"function '{ref.func.name}' is declared but not defined; BPF programs cannot refer to external functions",
+                        ref.loc, _DEFINE_IT)
     _check_recursion(program, diags)
+
+
+def _external(func: tast.Function) -> bool:
+    return func.body is None and func.section != ".ksyms"
 
 
 def _check_recursion(program: tast.Program, diags: Diagnostics) -> None:

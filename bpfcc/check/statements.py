@@ -4,21 +4,25 @@ from __future__ import annotations
 import re
 
 from pycparser import c_ast
+from pycparser.c_parser import Coord, ParseError
 
 from .. import ctype, tast
 from ..ctype import Typedef
-from ..parse import Asm, CaseRange
+from ..diagnostics import Location
+from ..parse import Asm, CaseRange, GnuCParser, LocalLabels
 from .loops import is_bounded
 
 _UNROLL = [
     (re.compile(r"^\s*(?:clang\s+loop\s+)?unroll\s*\(\s*full\s*\)\s*$"), "full"),
-    (re.compile(r"^\s*clang\s+loop\s+unroll\s*\(\s*enable\s*\)\s*$"), "full"),
+    (re.compile(r"^\s*clang\s+loop\s+unroll\s*\(\s*enable\s*\)\s*$"), "enable"),
     (re.compile(r"^\s*clang\s+loop\s+unroll\s*\(\s*disable\s*\)\s*$"), "disable"),
     (re.compile(r"^\s*nounroll\s*$"), "disable"),
-    (re.compile(r"^\s*unroll\s*$"), "full"),
-    (re.compile(r"^\s*(?:unroll|GCC\s+unroll)\s*\(?\s*(\d+)\s*\)?\s*$"), "count"),
-    (re.compile(r"^\s*clang\s+loop\s+unroll_count\s*\(\s*(\d+)\s*\)\s*$"), "count"),
+    (re.compile(r"^\s*unroll\s*$"), "enable"),
+    (re.compile(r"^\s*(?:unroll|GCC\s+unroll)\s*\((.*)\)\s*$"), "count"),
+    (re.compile(r"^\s*(?:unroll|GCC\s+unroll)\s+(.*?)\s*$"), "count"),
+    (re.compile(r"^\s*clang\s+loop\s+unroll_count\s*\((.*)\)\s*$"), "count"),
 ]
+_MAX_UNROLL_COUNT = (1 << 31) - 1
 
 
 class StatementChecker:
@@ -33,7 +37,12 @@ class StatementChecker:
 
     def block_items(self, items, loc) -> tast.Block:
         out: list[tast.Stmt] = []
-        for item in items:
+        for i, item in enumerate(items):
+            if isinstance(item, LocalLabels):
+                if any(not isinstance(before, LocalLabels) for before in items[:i]):
+                    raise self.error("local label declarations must come at the beginning of a block", item)
+                self.declare_local_labels(item)
+                continue
             out.extend(self.block_item(item))
         if self.pending_unroll:
             text, ploc, _ = self.pending_unroll
@@ -68,12 +77,35 @@ class StatementChecker:
         for pattern, kind in _UNROLL:
             m = pattern.match(text)
             if m:
-                self.pending_unroll = (text, self.loc(node), int(m.group(1)) if kind == "count" else kind)
+                loc = self.loc(node)
+                if kind == "count":
+                    at = Location(loc.file, loc.line, loc.column + m.start(1)) if text == node.string else loc
+                    kind = self.unroll_count(m.group(1), at)
+                self.pending_unroll = (text, loc, kind)
                 return
         if text.split()[:1] in (["unroll"], ["clang"], ["nounroll"]):
             raise self.error(f"unsupported loop pragma '#pragma {text}'", node,
                              "use '#pragma unroll', '#pragma unroll N' or '#pragma clang loop unroll(full|disable)'")
         # Other pragmas (e.g. GCC diagnostic) do not change code generation.
+
+    def unroll_count(self, spelling: str, loc: Location) -> int | str:
+        """The N of `#pragma unroll N`: an integer constant expression, as in clang (the
+        preprocessor has expanded its macros).  0 and 1 disable unrolling."""
+        try:
+            value = GnuCParser().parse(f"int _ = {spelling};").ext[0].init
+        except ParseError:
+            raise self.error("expected an integer constant expression", loc) from None
+        coord = Coord(loc.file, loc.line, loc.column)
+        for node in _walk(value):
+            node.coord = coord
+        count = self.expression(value)
+        if not (isinstance(count, tast.Const) and count.type.is_integer):
+            raise self.error("expression is not an integer constant expression", loc)
+        if count.value < 0:
+            raise self.error(f"invalid value '{count.value}'; must be positive", loc)
+        if count.value > _MAX_UNROLL_COUNT:
+            raise self.error(f"value '{count.value}' is too large", loc)
+        return count.value if count.value > 1 else "disable"
 
     def statement(self, node) -> tast.Stmt:
         method = getattr(self, f"stmt_{type(node).__name__}", None)
@@ -87,7 +119,7 @@ class StatementChecker:
         if decl.name is None:
             self.resolve_type(decl.type)
             return []
-        t = self.resolve_type(decl.type)
+        t, inferred_init = self.declared_type(decl)
         attrs = self.gather_attributes(decl)
         loc = self.loc(decl)
         if t.is_function:
@@ -101,14 +133,14 @@ class StatementChecker:
                 return []
             raise self.error(f"extern variable '{decl.name}' is not defined in this file; BPF objects are not linked", decl)
         if "static" in decl.storage:
-            var = tast.Variable(f"{self.function.name}.{decl.name}", t, loc, "static")
+            var = tast.Variable(self.local_static_name(decl.name), t, loc, "static")
             self.scope.names[decl.name] = var
             var.section = self.attribute_string(attrs, "section")
             if decl.init is not None:
-                var.init = self.initializer(t, decl.init)
+                var.init = self.declaration_initializer(decl, t, inferred_init)
                 if t.is_array and t.length is None:
                     var.type = self.completed_array_type(t, var.init)
-            var.readonly = var.type.const and var.init is not None
+            var.readonly = ctype.const_object(var.type) and var.init is not None
             self.program.globals.append(var)
             return []
         var = tast.Variable(decl.name, t, loc, "local")
@@ -116,7 +148,7 @@ class StatementChecker:
         if decl.init is not None:
             # The variable is in scope within its own initialiser, as in C.
             self.declare(decl.name, var, decl)
-            var.init = self.initializer(t, decl.init)
+            var.init = self.declaration_initializer(decl, t, inferred_init)
             if t.is_array and t.length is None:
                 var.type = self.completed_array_type(t, var.init)
         else:
@@ -126,8 +158,43 @@ class StatementChecker:
         explicit_align = self.attribute_int(attrs, "aligned", 8)
         if explicit_align:
             var.attributes["align"] = explicit_align
+        if "cleanup" in attrs:
+            var.attributes["cleanup"] = self.cleanup_call(var, *attrs["cleanup"])
         self.function.locals.append(var)
         return [tast.LocalDecl(loc, var)]
+
+    def local_static_name(self, name: str) -> str:
+        """A function-scope static's symbol: `f.s`, then `f.s.1`, `f.s.2` for more statics named
+        `s` in `f`, as clang names them (two bpf_printk calls make two `____fmt`)."""
+        base = f"{self.function.name}.{name}"
+        taken = {v.name for v in self.program.globals}
+        unique, n = base, 0
+        while unique in taken:
+            n += 1
+            unique = f"{base}.{n}"
+        return unique
+
+    def cleanup_call(self, var: tast.Variable, args: str | None, node) -> tast.Call:
+        """`__attribute__((cleanup(f)))`: the call `f(&var)` that lowering makes where the
+        variable's scope ends (libbpf's bpf_for destroys its iterator so)."""
+        name = (args or "").strip()
+        func = self.scope.lookup(name)
+        at = self.loc(node)  # clang points at the argument: after `cleanup(`
+        at = Location(at.file, at.line, at.column + len(node.name) + 1 + len(args or "") - len((args or "").lstrip()))
+        if not isinstance(func, tast.Function):
+            if func is None:
+                raise self.error(f"use of undeclared identifier '{name}'", at)
+            raise self.error(f"'cleanup' argument '{name}' is not a function", at)
+        address = self.address_of(tast.Var(var.type, var.loc, var), node)
+        params = func.type.params
+        if len(params) != 1:
+            raise self.error(f"'cleanup' function '{name}' must take 1 parameter", at)
+        if not (params[0].is_pointer and self.pointer_assignable(params[0].unqualified(), address.type)):
+            raise self.error(f"'cleanup' function '{name}' parameter has type '{params[0]}' which is incompatible "
+                             f"with type '{address.type}'", at)
+        call = tast.Call(func.type.ret.unqualified(), var.loc, func, [self.convert(address, params[0], explicit=True)])
+        self.function.calls.append(call)
+        return call
 
     def program_scope(self):
         scope = self.scope
@@ -209,7 +276,7 @@ class StatementChecker:
         ret = self.function.type.ret
         if node.expr is None:
             if not ret.is_void:
-                self.warn(f"non-void function '{self.function.name}' should return a value", node)
+                self.warn(f"non-void function '{self.function.name}' should return a value", node, group="return-mismatch")
             return tast.Return(loc, None)
         value = self.expression(node.expr)
         if ret.is_void:
@@ -228,18 +295,30 @@ class StatementChecker:
             raise self.error("'continue' statement not in loop statement", node)
         return tast.Continue(self.loc(node))
 
+    def declare_local_labels(self, node: LocalLabels) -> None:
+        """GNU `__label__ a, b;`: labels of this block only, so a macro's statement expression
+        can use its own `a:` however often it is expanded in one function."""
+        for ident in node.names:
+            if ident.name in self.scope.labels:
+                raise self.error(f"duplicate label declaration '{ident.name}'", ident)
+            self.anon_counter += 1
+            unique = f"{ident.name}.{self.anon_counter}"
+            self.scope.labels[ident.name] = unique
+            self.local_labels[unique] = (ident.name, self.loc(ident))
+
     def stmt_Goto(self, node):
-        goto = tast.Goto(self.loc(node), node.name)
-        self.gotos.append(goto)
+        goto = tast.Goto(self.loc(node), self.scope.label_name(node.name))
+        self.gotos.append((goto.label, self.loc(node.label)))
         return goto
 
     def stmt_Label(self, node):
-        if node.name in self.labels:
+        name = self.scope.label_name(node.name)
+        if name in self.labels:
             raise self.error(f"redefinition of label '{node.name}'", node)
-        self.labels[node.name] = self.loc(node)
+        self.labels[name] = self.loc(node)
         inner = self.block_item(node.stmt) if node.stmt is not None else []
         stmt = inner[0] if len(inner) == 1 else tast.Block(self.loc(node), inner)
-        return tast.Label(self.loc(node), node.name, stmt)
+        return tast.Label(self.loc(node), name, stmt)
 
     def stmt_Switch(self, node):
         expr = self.expression(node.cond)
@@ -315,6 +394,12 @@ class StatementChecker:
     def stmt_Typedef(self, node):
         self.check_typedef(node)
         return tast.Empty(self.loc(node))
+
+
+def _walk(node: c_ast.Node):
+    yield node
+    for _, child in node.children():
+        yield from _walk(child)
 
 
 __all__ = ["StatementChecker", "Typedef"]

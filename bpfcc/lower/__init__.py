@@ -7,6 +7,7 @@ debug info behind `debuginfo.DebugInfo`.
 """
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 
@@ -17,7 +18,7 @@ from ..diagnostics import CompileError, Diagnostics, Location
 from ..options import Options
 from .debuginfo import DebugInfo, NullDebugInfo
 from .function import FunctionLowerer
-from .types import I8, I64, PTR, lltype
+from .types import I8, I64, PTR, function_type, lltype, parameter_arguments, passed_as
 
 TRIPLE = "bpfel"
 DATA_LAYOUT = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"
@@ -31,6 +32,9 @@ class Lowered:
     function_locs: dict[str, Location] = field(default_factory=dict)
     loop_locs: dict[int, Location] = field(default_factory=dict)
     bounded_loops: set[int] = field(default_factory=set)  # loop indices the checker found bounded
+    source_locs: dict[int, Location] = field(default_factory=dict)  # `!bpfcc.src` index → source
+    struct_returns: set[str] = field(default_factory=set)  # functions returning a struct
+    large_struct_params: dict[str, ctype.Type] = field(default_factory=dict)  # function → struct over 16 bytes
 
     def source_path(self, name: str) -> str:
         """LLVM names files by their debug-info basename; the path that was compiled."""
@@ -50,26 +54,42 @@ class ModuleLowerer:
         self.module.data_layout = DATA_LAYOUT
         from .. import __version__
 
-        self.debug = DebugInfo(self.module, program.filename, f"bpfcc {__version__}") if options.debug else NullDebugInfo()
+        self.debug = DebugInfo(self.module, program.filename, f"bpfcc {__version__}") \
+            if options.debug or self.needs_btf() else NullDebugInfo()
         self.lowered = Lowered(self.module)
         self.globals: dict[tast.Variable, ir.GlobalVariable] = {}
-        self.functions: dict[tast.Function, ir.Function] = {}
+        self.functions = _Functions(self.declare)
+        self.to_define: list[tast.Function] = []
         self.strings: dict[bytes, ir.GlobalVariable] = {}
         self.used: list[ir.GlobalValue] = []
+        self.core_sequence = itertools.count()  # CO-RE type queries, numbered as clang does
+
+    def needs_btf(self) -> bool:
+        """Whether the object cannot load without BTF; under -g0 it then keeps its debug info anyway.
+
+        libbpf reads `.maps` definitions and resolves `__ksym` kernel functions from BTF, and
+        refuses the object without it ("BTF is required, but is missing or corrupted").  Global
+        data needs no BTF, so -g0 still drops it where nothing else does.
+        """
+        needers = [(f"map '{v.name}'", v.loc) for v in self.program.globals if v.section == ".maps"]
+        needers += [(f"kernel function '{f.name}'", f.loc) for f in self.program.functions if f.section == ".ksyms"]
+        if needers and not self.options.debug:
+            what, loc = needers[0]
+            self.diags.warning(f"-g0 ignored: {what} needs BTF, which is made from debug info", loc,
+                               "libbpf refuses an object with maps in '.maps' or __ksym externs but no BTF")
+        return bool(needers)
 
     def lower(self) -> Lowered:
         for var in self.program.globals:
             self.declare_global(var)
         for func in self.program.functions:
-            if func.body is not None:
-                self.declare_function(func)
-            elif func.section == ".ksyms":
-                self.declare_kfunc(func)
+            if func.body is not None and (not func.static or func.section or "used" in func.attributes):
+                self.functions[func]  # declares it (_Functions); defined below
         for var in self.program.globals:
             self.define_global(var)
-        for func in self.program.functions:
-            if func.body is not None:
-                FunctionLowerer(self, func, self.functions[func]).lower()
+        while self.to_define:
+            func = self.to_define.pop(0)
+            FunctionLowerer(self, func, self.functions[func]).lower()
         if self.used:
             array = ir.ArrayType(PTR, len(self.used))
             used = ir.GlobalVariable(self.module, array, "llvm.compiler.used")
@@ -96,7 +116,7 @@ class ModuleLowerer:
             gv.linkage = "internal"
         if var.section:
             gv.section = var.section
-        if var.readonly or (var.type.const and var.init is None):
+        if var.readonly or (ctype.const_object(var.type) and var.init is None):
             gv.global_constant = True
         init = self.constant(var.type, var.init, var.loc) if var.init is not None else None
         if init is not None:
@@ -106,7 +126,7 @@ class ModuleLowerer:
             self.used.append(gv)
         self.debug.global_variable(var, gv)
 
-    def string(self, data: bytes) -> ir.GlobalVariable:
+    def string(self, data: bytes, loc: Location) -> ir.GlobalVariable:
         """A private constant holding a string literal (what `.rodata.str1.1` is made of)."""
         if data not in self.strings:
             raw = bytearray(data + b"\0")
@@ -118,13 +138,20 @@ class ModuleLowerer:
             gv.unnamed_addr = True
             gv.align = 1
             gv.initializer = ir.Constant(t, raw)
+            self.debug.string_literal(len(raw), loc, gv)
             self.strings[data] = gv
         return self.strings[data]
 
     # ---- constant initialisers -------------------------------------------
 
     def constant(self, t: ctype.Type, init: tast.Init, loc: Location) -> ir.Constant:
-        """A constant laid out byte for byte: a packed struct of scalars and padding."""
+        """A constant laid out byte for byte: a packed struct of scalars and padding.
+
+        A char array from a string literal stays an `[N x i8]` string, as clang emits it: a
+        private unnamed_addr one is then a mergeable string, placed in `.rodata.str1.1`.
+        """
+        if isinstance(init, tast.StringLit) and t.is_array and t.elem.size == 1 and t.length is not None:
+            return ir.Constant(ir.ArrayType(I8, t.length), bytearray(init.data[: t.length].ljust(t.length, b"\0")))
         pieces: dict[int, tuple[int, ir.Constant | int]] = {}  # offset → (size, constant or bit-packed int)
         self.place_constant(t, init, 0, pieces, loc)
         fields: list[ir.Constant] = []
@@ -139,6 +166,10 @@ class ModuleLowerer:
             pos = offset + size
         if pos < t.size:
             fields.append(ir.Constant(ir.ArrayType(I8, t.size - pos), None))
+        if len(fields) == 1:
+            # Not wrapped: GlobalOpt would split a one-field struct into `x.0`, which BTF names the
+            # variable (clang's is `x`).
+            return fields[0]
         return ir.Constant(ir.LiteralStructType([f.type for f in fields], packed=True), fields)
 
     def place_constant(self, t, init, offset: int, pieces: dict, loc: Location, bits=None) -> None:
@@ -192,8 +223,8 @@ class ModuleLowerer:
         if isinstance(lvalue, tast.Var) and lvalue.var in self.globals:
             return self.globals[lvalue.var]
         if isinstance(lvalue, tast.StringLit):
-            return self.string(lvalue.data)
-        if isinstance(lvalue, tast.FuncRef) and lvalue.func in self.functions:
+            return self.string(lvalue.data, lvalue.loc)
+        if isinstance(lvalue, tast.FuncRef) and (lvalue.func.body is not None or lvalue.func.section == ".ksyms"):
             return self.functions[lvalue.func]
         if isinstance(lvalue, tast.Member):
             return _byte_offset(self.address_constant(lvalue.base), lvalue.offset)
@@ -205,11 +236,22 @@ class ModuleLowerer:
 
     # ---- functions ---------------------------------------------------------
 
-    def declare_function(self, func: tast.Function) -> None:
-        fnty = lltype(func.type)
-        llfunc = ir.Function(self.module, fnty, func.name)
-        for arg, param in zip(llfunc.args, func.params):
-            arg.name = param.name
+    def declare(self, func: tast.Function) -> ir.Function:
+        if func.body is None:
+            return self.declare_kfunc(func)
+        self.to_define.append(func)
+        return self.declare_function(func)
+
+    def declare_function(self, func: tast.Function) -> ir.Function:
+        llfunc = ir.Function(self.module, function_type(func.type), func.name)
+        for arg, param in zip(parameter_arguments(func.type, llfunc.args), func.params):
+            if arg is not None:
+                arg.name = param.name
+        if func.type.ret.is_struct:
+            self.lowered.struct_returns.add(func.name)
+        large = [p for p in func.type.params if p.is_struct and passed_as(p) is PTR]
+        if large:
+            self.lowered.large_struct_params[func.name] = large[0]
         if func.static:
             llfunc.linkage = "internal"
         if func.section:
@@ -226,21 +268,35 @@ class ModuleLowerer:
             llfunc.attributes.add("optnone")
         if func.section or "used" in func.attributes:
             self.used.append(llfunc)
-        self.functions[func] = llfunc
         self.lowered.function_locs[func.name] = func.loc
+        return llfunc
 
-    def declare_kfunc(self, func: tast.Function) -> None:
+    def declare_kfunc(self, func: tast.Function) -> ir.Function:
         """A kernel function (`extern … __ksym`): the loader resolves it against the kernel's BTF."""
-        llfunc = ir.Function(self.module, lltype(func.type), func.name)
+        llfunc = ir.Function(self.module, function_type(func.type), func.name)
         llfunc.section = ".ksyms"
         if "weak" in func.attributes:
             llfunc.linkage = "extern_weak"
         self.debug.declaration(func, llfunc)
-        self.functions[func] = llfunc
         self.lowered.function_locs[func.name] = func.loc
+        return llfunc
 
     def error(self, message: str, loc: Location) -> CompileError:
         return self.diags.fatal(message, loc)
+
+
+class _Functions(dict):
+    """tast.Function → ir.Function, declared on first reference.  A static function nothing
+    refers to is not emitted, as with clang: a header's unused inline function may not even
+    compile for BPF (x86 asm in <asm/swab.h>), and at -O0 nothing would remove it."""
+
+    def __init__(self, declare) -> None:
+        super().__init__()
+        self.declare = declare
+
+    def __missing__(self, func: tast.Function) -> ir.Function:
+        self[func] = llfunc = self.declare(func)
+        return llfunc
 
 
 def _byte_offset(base: ir.Constant, offset: int) -> ir.Constant:

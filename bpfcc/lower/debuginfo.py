@@ -7,6 +7,7 @@ DWARF-style metadata; `NullDebugInfo` has the same interface and emits nothing
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from llvmlite import ir
 
@@ -24,6 +25,9 @@ class NullDebugInfo:
     def declaration(self, func, llfunc) -> None:
         return None
 
+    def string_literal(self, length: int, loc: Location, llglobal) -> None:
+        return None
+
     def location(self, loc: Location, scope):
         return None
 
@@ -39,6 +43,7 @@ class DebugInfo(NullDebugInfo):
         self.in_progress: set[int] = set()
         self.globals: list = []
         self.retained: list = []  # (subprogram, its arguments), linked in finish()
+        self.locations: dict[tuple[int, int, int], ir.DIValue] = {}
         self.main_file = self.file(filename)
         self.unit = module.add_debug_info("DICompileUnit", {
             "language": ir.DIToken("DW_LANG_C11"),
@@ -63,11 +68,16 @@ class DebugInfo(NullDebugInfo):
     # ---- types -------------------------------------------------------------
 
     def type(self, t: ctype.Type):
-        """The DI type for a C type; typedef names and qualifiers are kept, as BTF shows them."""
-        if t.volatile:
-            return self.derived("DW_TAG_volatile_type", self.type(_drop(t, volatile=True)))
-        if t.const:
+        """The DI type for a C type; typedef names and qualifiers are kept, as BTF shows them.
+
+        const wraps volatile, as in clang's debug info: `const volatile int` is CONST → VOLATILE → int.
+        A qualifier that came with a typedef (`typedef const int cint;`) is the typedef's own.
+        """
+        own = t.typedef.type if t.typedef is not None else None
+        if t.const and not (own is not None and own.const):
             return self.derived("DW_TAG_const_type", self.type(_drop(t, const=True)))
+        if t.volatile and not (own is not None and own.volatile):
+            return self.derived("DW_TAG_volatile_type", self.type(_drop(t, volatile=True)))
         if t.typedef is not None:
             key = ("typedef", t.typedef.name, t.unqualified().key())
             if key not in self.types:
@@ -75,7 +85,7 @@ class DebugInfo(NullDebugInfo):
                     "tag": ir.DIToken("DW_TAG_typedef"), "name": t.typedef.name,
                     "baseType": self.type(t.typedef.type), "file": self.main_file})
             return self.types[key]
-        key = t.key()
+        key = _spelling_key(t)
         if key in self.types:
             return self.types[key]
         if isinstance(t, ctype.StructType) and id(t.defn) in self.in_progress:
@@ -94,6 +104,8 @@ class DebugInfo(NullDebugInfo):
         m = self.module
         if t.is_void:
             return None
+        if isinstance(t, ctype.IntType) and t.enum is not None:
+            return self.enumeration(t)
         if isinstance(t, ctype.IntType):
             if t.name == "_Bool":
                 encoding = "DW_ATE_boolean"
@@ -119,9 +131,23 @@ class DebugInfo(NullDebugInfo):
             return self.struct(t)
         raise AssertionError(f"no debug type for {t}")
 
+    def enumeration(self, t: ctype.IntType):
+        m = self.module
+        enumerators = [m.add_debug_info("DIEnumerator", {"name": name, "value": value, "isUnsigned": not t.signed})
+                       for name, value in t.enum.enumerators]
+        return m.add_debug_info("DICompositeType", {
+            "tag": ir.DIToken("DW_TAG_enumeration_type"), "name": t.enum.tag or "", "file": self.main_file,
+            "baseType": self.type(replace(t, enum=None)), "size": t.size * 8,
+            "elements": m.add_metadata(enumerators)})
+
     def subroutine(self, t: ctype.FunctionType):
         types = [self.type(t.ret) if not t.ret.is_void else None] + [self.type(p) for p in t.params]
         return self.module.add_debug_info("DISubroutineType", {"types": self.module.add_metadata(types)})
+
+    @staticmethod
+    def member_index(defn: ctype.StructDef, member: ctype.Member) -> int:
+        """The place of `member` among its record's debug-type elements (CO-RE's access index)."""
+        return next(i for i, m in enumerate(_described(defn)) if m is member)
 
     def forward(self, t: ctype.StructType):
         return self.module.add_debug_info("DICompositeType", {
@@ -135,7 +161,7 @@ class DebugInfo(NullDebugInfo):
         self.in_progress.add(id(defn))
         try:
             elements = []
-            for member in defn.members:
+            for member in _described(defn):
                 fields = {"tag": ir.DIToken("DW_TAG_member"), "name": member.name or "",
                           "baseType": self.type(member.type), "file": self.main_file}
                 if member.bit_width is not None:
@@ -182,8 +208,20 @@ class DebugInfo(NullDebugInfo):
     def global_variable(self, var, llglobal: ir.GlobalVariable) -> None:
         file = self.file(var.loc.file)
         gv = self.module.add_debug_info("DIGlobalVariable", {
-            "name": var.name.split(".")[-1], "scope": self.unit, "file": file, "line": var.loc.line,
+            "name": _source_name(var.name), "scope": self.unit, "file": file, "line": var.loc.line,
             "type": self.type(var.type), "isLocal": var.storage == "static", "isDefinition": True})
+        expr = self.module.add_debug_info("DIGlobalVariableExpression", {
+            "var": gv, "expr": self.module.add_debug_info("DIExpression", {})})
+        llglobal.set_metadata("dbg", expr)
+        self.globals.append(expr)
+
+    def string_literal(self, length: int, loc: Location, llglobal: ir.GlobalVariable) -> None:
+        """clang describes a string literal as a nameless local variable of type char[length]: BTF
+        gets no VAR for it, but gets its array type."""
+        t = ctype.ArrayType(elem=ctype.CHAR, length=length)
+        gv = self.module.add_debug_info("DIGlobalVariable", {
+            "scope": None, "file": self.file(loc.file), "line": loc.line, "type": self.type(t),
+            "isLocal": True, "isDefinition": True}, is_distinct=True)
         expr = self.module.add_debug_info("DIGlobalVariableExpression", {
             "var": gv, "expr": self.module.add_debug_info("DIExpression", {})})
         llglobal.set_metadata("dbg", expr)
@@ -192,7 +230,14 @@ class DebugInfo(NullDebugInfo):
     def location(self, loc: Location, scope):
         if scope is None:
             return None
-        return self.module.add_debug_info("DILocation", {"line": loc.line, "column": loc.column, "scope": scope})
+        # Deduplicated here, by the scope's identity: add_debug_info would hash the scope's whole
+        # operand tree (subprogram, types, unit) for every location, most of lowering's time.
+        key = (loc.line, loc.column, id(scope))
+        if key not in self.locations:
+            self.locations[key] = ir.DIValue(self.module, False, "DILocation",
+                                             (("column", loc.column), ("line", loc.line), ("scope", scope)),
+                                             name=str(len(self.module.metadata)))
+        return self.locations[key]
 
     def finish(self) -> None:
         # The subprogram ↔ argument cycle is closed last: llvmlite hashes
@@ -204,7 +249,33 @@ class DebugInfo(NullDebugInfo):
                                        for k, v in self.unit.operands)
 
 
-def _drop(t: ctype.Type, const: bool = False, volatile: bool = False) -> ctype.Type:
-    from dataclasses import replace
+def _described(defn: ctype.StructDef) -> list[ctype.Member]:
+    """Unnamed bit-fields are padding: no member in DWARF or BTF, as with clang."""
+    return [m for m in defn.members if not (m.name is None and m.bit_width is not None)]
 
+
+def _spelling_key(t: ctype.Type) -> tuple:
+    """Type identity as debug info sees it: nested qualifiers and typedef names count.
+
+    `char[6]` and `const char[6]` are one C type for bpfcc's checks, but BTF tells them apart.
+    """
+    spelled = (t.const, t.volatile, t.typedef.name if t.typedef is not None else None)
+    if isinstance(t, ctype.ArrayType):
+        return spelled + ("array", _spelling_key(t.elem), t.length)
+    if isinstance(t, ctype.PointerType):
+        return spelled + ("ptr", _spelling_key(t.target))
+    if isinstance(t, ctype.FunctionType):
+        return spelled + ("fn", _spelling_key(t.ret), tuple(_spelling_key(p) for p in t.params), t.variadic)
+    if isinstance(t, ctype.IntType):
+        return spelled + t.key() + (t.signed_spelled, id(t.enum) if t.enum is not None else None)
+    return spelled + t.key()
+
+
+def _drop(t: ctype.Type, const: bool = False, volatile: bool = False) -> ctype.Type:
     return replace(t, const=t.const and not const, volatile=t.volatile and not volatile)
+
+
+def _source_name(symbol: str) -> str:
+    """A variable's name as written: a function-scope static's symbol is `f.s` or `f.s.1`."""
+    parts = symbol.split(".")
+    return parts[1] if len(parts) > 1 else symbol

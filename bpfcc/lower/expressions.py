@@ -8,10 +8,11 @@ from __future__ import annotations
 from llvmlite import ir
 
 from .. import ctype, tast
-from .types import I1, I8, I64, PTR, lltype
+from .debuginfo import DebugInfo
+from .types import I1, I8, I64, PTR, REGISTER_PAIR, core_element, core_record, lltype, passed_as
 
+_ATOMIC_ACCESS = ("atomic_load", "atomic_store")  # the other atomic_* builtins read, modify and write
 _SIGNED_PRED = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
-_ATOMIC_OPS = {"add": "add", "sub": "sub", "or": "or", "and": "and", "xor": "xor", "xchg": "xchg"}
 
 
 class ExpressionLowerer:
@@ -37,6 +38,23 @@ class ExpressionLowerer:
             v = self.value(e)
             return self.builder.icmp_unsigned("!=", v, ir.Constant(v.type, None))
 
+    def effect(self, e: tast.Expr) -> None:
+        """Evaluate `e` for its side effects only, its value unused.
+
+        An atomic read-modify-write whose result nobody reads gets BPF's non-fetching
+        instruction (`lock *p += v`), as clang-19 gives it: LLVM picks that one for relaxed
+        atomics, and only them."""
+        with self.at(e.loc):
+            if isinstance(e, tast.Builtin) and e.name.startswith("atomic_") and e.name not in _ATOMIC_ACCESS:
+                self.atomic_rmw(e, used=False)
+            elif isinstance(e, tast.Cast) and e.type.is_void:
+                self.effect(e.operand)
+            elif isinstance(e, tast.Comma):
+                self.effect(e.lhs)
+                self.effect(e.rhs)
+            else:
+                self.value(e)
+
     # ---- addresses -----------------------------------------------------------
 
     def a_Var(self, e: tast.Var) -> ir.Value:
@@ -51,10 +69,54 @@ class ExpressionLowerer:
 
     def a_Member(self, e: tast.Member) -> ir.Value:
         base = self.address(e.base) if self.is_lvalue(e.base) else self.value(e.base)
+        if e.bit_width is None and self.relocatable(e):
+            return self.core_member(base, e)
         return self.offset(base, e.offset)
 
+    def relocatable(self, e: tast.Member) -> bool:
+        """A CO-RE access: to a `preserve_access_index` record or within __builtin_preserve_access_index,
+        with debug info to name the members (without -g clang, too, reaches them by offset)."""
+        return isinstance(self.ml.debug, DebugInfo) and (
+            self.core_region or "preserve_access_index" in e.base.type.defn.attributes)
+
+    def relocatable_subscript(self, e: tast.PtrAdd) -> bool:
+        """As clang: a constant subscript of an array member reached by CO-RE, or of a pointer to
+        records (a CO-RE record's variable, or any within __builtin_preserve_access_index)."""
+        if not (e.subscript and isinstance(e.index, tast.Const) and isinstance(self.ml.debug, DebugInfo)):
+            return False
+        base = e.ptr
+        if isinstance(base, tast.AddrOf) and isinstance(base.operand, tast.Member):
+            member = base.operand
+            return member.type.is_array and member.bit_width is None and self.relocatable(member)
+        target = base.type.target
+        if not target.is_struct or not target.complete:
+            return False
+        return self.core_region or (isinstance(base, tast.Var) and "preserve_access_index" in target.defn.attributes)
+
+    def core_subscript(self, e: tast.PtrAdd) -> ir.Value:
+        index = e.index.value
+        if isinstance(e.ptr, tast.AddrOf):  # an array member: dimension 1 of the array's own type
+            array = e.ptr.operand.type
+            return self.builder.array_access(self.value(e.ptr), core_element(array), 1, index, self.ml.debug.type(array))
+        return self.builder.array_access(self.value(e.ptr), core_element(e.ptr.type.target), 0, index,
+                                         self.ml.debug.type(e.ptr.type))
+
+    def core_member(self, base: ir.Value, e: tast.Member) -> ir.Value:
+        """One relocatable access per member on the way, anonymous ones included, as clang emits."""
+        debug = self.ml.debug
+        addr, t = base, e.base.type
+        for member in e.path:
+            index = debug.member_index(t.defn, member)
+            if t.is_union:
+                addr = self.builder.union_access(addr, index, debug.type(t))
+            else:
+                element_type, fields = core_record(t.defn)
+                addr = self.builder.struct_access(addr, element_type, fields[member.offset], index, debug.type(t))
+            t = member.type
+        return addr
+
     def a_StringLit(self, e: tast.StringLit) -> ir.Value:
-        return self.ml.string(e.data)
+        return self.ml.string(e.data, e.loc)
 
     def a_CompoundLiteral(self, e: tast.CompoundLiteral) -> ir.Value:
         if e.var in self.ml.globals:
@@ -157,7 +219,7 @@ class ExpressionLowerer:
         return self.read_lvalue(e)
 
     def v_StringLit(self, e: tast.StringLit) -> ir.Value:
-        return self.ml.string(e.data)
+        return self.ml.string(e.data, e.loc)
 
     def v_CompoundLiteral(self, e: tast.CompoundLiteral) -> ir.Value:
         return self.load(self.a_CompoundLiteral(e), e.type)
@@ -171,7 +233,7 @@ class ExpressionLowerer:
     def v_Cast(self, e: tast.Cast) -> ir.Value:
         to, src = e.type, e.operand.type
         if to.is_void:
-            self.value(e.operand)
+            self.effect(e.operand)
             return None
         if isinstance(to, ctype.IntType) and to.name == "_Bool":
             return self.builder.zext(self.truth(e.operand), I8)
@@ -179,7 +241,7 @@ class ExpressionLowerer:
         if to.is_pointer:
             if src.is_pointer:
                 return v
-            return self.builder.inttoptr(self.int_cast(v, I64, src.signed), PTR)
+            return self.builder.int_to_pointer(self.int_cast(v, I64, src.signed))
         if src.is_pointer:
             return self.int_cast(self.builder.ptrtoint(v, I64), lltype(to), False)
         return self.int_cast(v, lltype(to), src.signed)
@@ -226,14 +288,13 @@ class ExpressionLowerer:
     def compare(self, e: tast.Binary) -> ir.Value:
         a, b = self.value(e.lhs), self.value(e.rhs)
         t = e.lhs.type
-        if t.is_pointer:
-            a, b = self.builder.ptrtoint(a, I64), self.builder.ptrtoint(b, I64)
-            return self.builder.icmp_unsigned(e.op, a, b)
-        if t.signed:
+        if t.is_integer and t.signed:
             return self.builder.icmp_signed(e.op, a, b)
         return self.builder.icmp_unsigned(e.op, a, b)
 
     def v_PtrAdd(self, e: tast.PtrAdd) -> ir.Value:
+        if self.relocatable_subscript(e):
+            return self.core_subscript(e)
         ptr, index = self.value(e.ptr), self.value(e.index)
         target = e.ptr.type.target
         size = target.size if target.complete and not target.is_void else 1
@@ -352,7 +413,9 @@ class ExpressionLowerer:
         if op in ("<<", ">>"):
             b = self.int_cast(b, a.type, rhs_type.signed)
             return bld.shl(a, b) if op == "<<" else (bld.ashr(a, b) if t.signed else bld.lshr(a, b))
-        return {"+": bld.add, "-": bld.sub, "*": bld.mul, "&": bld.and_, "|": bld.or_, "^": bld.xor}[op](a, b)
+        if op in ("+", "-", "*"):  # signed overflow is undefined, as in v_Binary
+            return {"+": bld.add, "-": bld.sub, "*": bld.mul}[op](a, b, flags=["nsw"] if t.signed else [])
+        return {"&": bld.and_, "|": bld.or_, "^": bld.xor}[op](a, b)
 
     @staticmethod
     def pointee_size(t: ctype.PointerType) -> int:
@@ -374,12 +437,16 @@ class ExpressionLowerer:
             new = ir.Constant(I8, 1) if e.delta > 0 else self.builder.zext(
                 self.builder.icmp_unsigned("==", old, ir.Constant(I8, 0)), I8)
         else:
-            new = self.builder.add(old, ir.Constant(old.type, e.delta & ((1 << old.type.width) - 1)))
+            # `i++` on an int or long cannot overflow in a defined program (narrower types are
+            # promoted first): nsw, as clang gives it, lets SCEV count the loop's trips.
+            nsw = t.signed and t.size >= ctype.INT.size
+            new = self.builder.add(old, ir.Constant(old.type, e.delta & ((1 << old.type.width) - 1)),
+                                   flags=["nsw"] if nsw else [])
         self.store(new, addr, t)
         return new if e.prefix else old
 
     def v_Comma(self, e: tast.Comma) -> ir.Value:
-        self.value(e.lhs)
+        self.effect(e.lhs)
         return self.value(e.rhs)
 
     def v_StmtExpr(self, e: tast.StmtExpr) -> ir.Value:
@@ -387,8 +454,37 @@ class ExpressionLowerer:
         return self.value(e.value) if e.value is not None else None
 
     def v_Call(self, e: tast.Call) -> ir.Value:
-        args = [self.value(a) for a in e.args]
-        return self.builder.call(self.ml.functions[e.func], args)
+        args = []
+        for a in e.args:
+            value = self.value(a)
+            if a.type.is_struct:
+                value = self.struct_argument(value, a.type)
+            if value is not None:
+                args.append(value)
+        callee = self.ml.functions[e.func]
+        if e.type.is_struct:  # the callee writes the struct it returns to storage of ours
+            result = self.alloca(e.type, "result")
+            call = self.builder.call(callee, [result, *args])
+        else:
+            result = call = self.builder.call(callee, args)
+        if e.func.name in self.ml.lowered.large_struct_params:
+            self.builder.tag_source(call)  # optimize reports the call if it is not inlined
+        return result
+
+    def struct_argument(self, addr: ir.Value, t: ctype.Type) -> ir.Value | None:
+        """A struct argument as clang's BPF convention passes it (types.passed_as)."""
+        kind = passed_as(t)
+        if kind is None:
+            return None
+        if kind == PTR:  # the callee gets a copy of its own
+            copy = self.alloca(t, "byval")
+            self.builder.memory_intrinsic("memcpy", copy, addr, t.size)
+            return copy
+        if kind == REGISTER_PAIR and t.size < 16:  # loaded whole, so from a 16-byte copy
+            copy = self.alloca(t, "pair", size=16)
+            self.builder.memory_intrinsic("memcpy", copy, addr, t.size)
+            addr = copy
+        return self.builder.load(addr, typ=kind, align=t.align)
 
     def v_HelperCall(self, e: tast.HelperCall) -> ir.Value:
         args = [self.value(a) for a in e.args]
@@ -398,6 +494,10 @@ class ExpressionLowerer:
     def v_Builtin(self, e: tast.Builtin) -> ir.Value:
         bld = self.builder
         name = e.name
+        if name == "is_constant":
+            x = self.value(e.args[0])
+            fn = self.module.declare_intrinsic("llvm.is.constant", [x.type], ir.FunctionType(I1, [x.type]))
+            return bld.zext(bld.call(fn, [x]), lltype(e.type))
         if name == "expect":
             return self.value(e.args[0])
         if name == "assume":
@@ -418,9 +518,8 @@ class ExpressionLowerer:
             return dst
         if name == "memcmp":
             return self.memcmp(self.value(e.args[0]), self.value(e.args[1]), e.args[2].value)
-        if name.startswith("atomic_") and name[7:] in _ATOMIC_OPS:
-            ptr, val = self.value(e.args[0]), self.value(e.args[1])
-            return bld.atomic_rmw(_ATOMIC_OPS[name[7:]], ptr, val, "seq_cst")
+        if name.startswith("atomic_") and name not in _ATOMIC_ACCESS:
+            return self.atomic_rmw(e, used=True)
         if name in ("cmpxchg_val", "cmpxchg_bool"):
             ptr, old, new = (self.value(a) for a in e.args)
             pair = bld.cmpxchg(ptr, old, new, "seq_cst", "seq_cst")
@@ -435,19 +534,63 @@ class ExpressionLowerer:
             bld.store(bld.extract_value(pair, 0), expected_ptr)
             return bld.zext(bld.extract_value(pair, 1), I8)
         if name == "atomic_load":
-            return bld.load_atomic(self.value(e.args[0]), "seq_cst", e.type.size, typ=lltype(e.type))
+            return bld.atomic_load(self.value(e.args[0]), lltype(e.type), e.args[1].value, e.type.size)
         if name == "atomic_store":
-            bld.store_atomic(self.value(e.args[1]), self.value(e.args[0]), "seq_cst", e.args[0].type.target.size)
+            bld.atomic_store(self.value(e.args[1]), self.value(e.args[0]), e.args[2].value, e.args[1].type.size)
             return None
-        if name == "fence":
-            bld.fence("seq_cst")
+        if name == "preserve_access_index":
+            outer, self.core_region = self.core_region, True
+            try:
+                return self.value(e.args[0])
+            finally:
+                self.core_region = outer
+        if name == "preserve_field_info":
+            subject, kind = e.args
+            outer, self.core_region = self.core_region, True
+            try:
+                if isinstance(subject, tast.Member):  # a bit-field too, which a plain access is not
+                    base = self.address(subject.base) if self.is_lvalue(subject.base) else self.value(subject.base)
+                    address = self.core_member(base, subject)
+                else:
+                    address = self.address(subject)
+            finally:
+                self.core_region = outer
+            return bld.field_info(address, kind.value)
+        if name == "preserve_type_info":
+            subject, kind = e.args
+            return bld.type_info(next(self.ml.core_sequence), kind.value, self.ml.debug.type(subject.type))
+        if name == "preserve_enum_value":
+            value, kind = e.args
+            enumerator = next(n for n, v in value.type.enum.enumerators if v == value.value)
+            return bld.enum_value(next(self.ml.core_sequence), enumerator, value.value, kind.value,
+                                  self.ml.debug.type(value.type))
+        if name == "btf_type_id":
+            subject, kind = e.args
+            return bld.btf_type_id(next(self.ml.core_sequence), kind.value, self.ml.debug.type(subject.type))
+        if name == "signal_fence":
+            bld.compiler_barrier()
             return None
         raise AssertionError(f"builtin {name} not lowered")
+
+    def atomic_rmw(self, e: tast.Builtin, used: bool) -> ir.Value | None:
+        """`atomic_<op>` returns the old value, `atomic_<op>_fetch` the new one.
+
+        LLVM's BPF back end turns a relaxed (monotonic) add, or a 32-bit and/or/xor, into the
+        non-fetching instruction even when its result is used, so relaxed is for unused results
+        only; any stronger order gives the fetching instruction, fully ordered in BPF."""
+        op, new_value = e.name[len("atomic_"):].removesuffix("_fetch"), e.name.endswith("_fetch")
+        ptr, val = self.value(e.args[0]), self.value(e.args[1])
+        old = self.builder.atomic_rmw(op, ptr, val, "seq_cst" if used or op == "xchg" else "monotonic")
+        if not new_value:
+            return old
+        return {"add": self.builder.add, "sub": self.builder.sub, "or": self.builder.or_,
+                "and": self.builder.and_, "xor": self.builder.xor}[op](old, val)
 
     def bit_count(self, name: str, x: ir.Value) -> ir.Value:
         bld = self.builder
         if name in ("ctlz", "cttz"):
-            fn = self.module.declare_intrinsic(f"llvm.{name}", [x.type])
+            # llvmlite declares ctlz/cttz with their i1 operand only when given both types.
+            fn = self.module.declare_intrinsic(f"llvm.{name}", [x.type, I1])
             return bld.call(fn, [x, ir.Constant(I1, 1)])  # undefined for 0, as in C
         pop = bld.call(self.module.declare_intrinsic("llvm.ctpop", [x.type]), [x])
         if name == "ctpop":
@@ -455,13 +598,17 @@ class ExpressionLowerer:
         if name == "parity":
             return bld.and_(pop, ir.Constant(x.type, 1))
         # ffs: one plus the index of the least significant set bit, 0 for 0.
-        tz = bld.call(self.module.declare_intrinsic("llvm.cttz", [x.type]), [x, ir.Constant(I1, 0)])
+        tz = bld.call(self.module.declare_intrinsic("llvm.cttz", [x.type, I1]), [x, ir.Constant(I1, 0)])
         return bld.select(bld.icmp_unsigned("==", x, ir.Constant(x.type, 0)), ir.Constant(x.type, 0),
                           bld.add(tz, ir.Constant(x.type, 1)))
 
     def memcmp(self, a: ir.Value, b: ir.Value, size: int) -> ir.Value:
-        """Byte-wise comparison, fully expanded: the result is the first differing byte's difference."""
+        """`memcmp(a, b, size)` for a constant size.  When optimising, LLVM's code generator
+        expands a call to memcmp into word loads and compares, as it does for clang; at -O0 it
+        does not, so compare byte by byte: the result is the first differing byte's difference."""
         bld = self.builder
+        if self.ml.options.opt_level > 0:
+            return bld.memcmp(a, b, size)
         result = ir.Constant(ir.IntType(32), 0)
         for i in reversed(range(size)):
             x = bld.zext(bld.load(self.offset(a, i), typ=I8, align=1), ir.IntType(32))

@@ -1,6 +1,7 @@
 """Statements → basic blocks; local initialisers → stores."""
 from __future__ import annotations
 
+import contextlib
 import re
 
 from llvmlite import ir
@@ -18,14 +19,34 @@ class StatementLowerer:
             getattr(self, f"s_{type(s).__name__}")(s)
 
     def s_Block(self, s: tast.Block) -> None:
-        for item in s.items:
-            self.statement(item)
+        with self.cleanup_scope():
+            for item in s.items:
+                self.statement(item)
+
+    @contextlib.contextmanager
+    def cleanup_scope(self):
+        """A scope whose `__attribute__((cleanup(f)))` variables get `f(&var)` where it ends,
+        the last declared first; break, continue and return run those of the scopes they leave."""
+        self.cleanups.append([])
+        try:
+            yield
+            self.run_cleanups(len(self.cleanups) - 1)
+        finally:
+            self.cleanups.pop()
+
+    def run_cleanups(self, depth: int) -> None:
+        """The cleanup calls of the scopes inside the `depth` outermost ones, innermost first."""
+        if self.builder.block.is_terminated:
+            return
+        for scope in reversed(self.cleanups[depth:]):
+            for call in reversed(scope):
+                self.effect(call)
 
     def s_Empty(self, s) -> None:
         pass
 
     def s_ExprStmt(self, s: tast.ExprStmt) -> None:
-        self.value(s.expr)
+        self.effect(s.expr)
 
     def s_LocalDecl(self, s: tast.LocalDecl) -> None:
         var = s.var
@@ -35,6 +56,8 @@ class StatementLowerer:
             self.slots[var] = slot
         if var.init is not None:
             self.initialize(slot, var.type, var.init)
+        if "cleanup" in var.attributes:
+            self.cleanups[-1].append(var.attributes["cleanup"])
 
     def initialize(self, addr: ir.Value, t, init: tast.Init) -> None:
         if isinstance(init, tast.InitList) or (isinstance(init, tast.StringLit) and t.is_array):
@@ -84,15 +107,24 @@ class StatementLowerer:
         self.start(end)
 
     def s_Loop(self, s: tast.Loop) -> None:
-        if s.init is not None:
-            self.statement(s.init)
+        with self.cleanup_scope():  # a for loop's declarations live until the loop ends
+            self.loop(s)
+
+    def loop(self, s: tast.Loop) -> None:
+        for init in s.init.items if isinstance(s.init, tast.Block) else [s.init] if s.init else []:
+            self.statement(init)  # declarations in the loop's scope, not a block's of their own
         cond_block = self.new_block(f"{s.kind}.cond")
         body_block = self.new_block(f"{s.kind}.body")
         step_block = self.new_block(f"{s.kind}.inc") if s.step is not None else cond_block
         end = self.new_block(f"{s.kind}.end")
+        self.cleanup_depth[step_block] = self.cleanup_depth[end] = len(self.cleanups)
         self.branch_to(body_block if s.kind == "do" else cond_block)
         self.start(cond_block)
-        if s.cond is not None:
+        # `do { … } while (0)` never repeats: no back edge, even at -O0 (as clang emits it).
+        never_repeats = isinstance(s.cond, tast.Const) and s.cond.value == 0
+        if never_repeats:
+            cond_branch = self.builder.branch(end)
+        elif s.cond is not None:
             cond_branch = self.builder.cbranch(self.truth(s.cond), body_block, end)
         else:
             cond_branch = self.builder.branch(body_block)
@@ -108,13 +140,14 @@ class StatementLowerer:
             self.branch_to(step_block)
             self.start(step_block)
             with self.at(s.step.loc):
-                self.value(s.step)
+                self.effect(s.step)
         # The latch is the branch back to the loop's first block: for a
         # do-while that is the condition's branch to the body.
-        latch = cond_branch if s.kind == "do" else None
+        latch = cond_branch if s.kind == "do" and not never_repeats else None
         if not self.builder.block.is_terminated:
             jump = self.builder.branch(cond_block)
-            latch = latch or jump
+            if s.kind != "do":
+                latch = jump
         if latch is not None:
             index = len(self.ml.lowered.loop_locs)
             self.ml.lowered.loop_locs[index] = s.loc
@@ -124,22 +157,32 @@ class StatementLowerer:
         self.start(end)
 
     def s_Return(self, s: tast.Return) -> None:
-        if s.value is None or s.value.type.is_void:
+        if self.struct_result is not None:
+            if s.value is not None:
+                self.store(self.value(s.value), self.struct_result, s.value.type)
+            self.run_cleanups(0)
+            self.builder.ret_void()
+        elif s.value is None or s.value.type.is_void:
             if s.value is not None:
                 self.value(s.value)
+            self.run_cleanups(0)
             if self.func.type.ret.is_void:
                 self.builder.ret_void()
             else:
                 self.builder.ret(ir.Constant(lltype(self.func.type.ret), ir.Undefined))
         else:
-            self.builder.ret(self.value(s.value))
+            value = self.value(s.value)
+            self.run_cleanups(0)
+            self.builder.ret(value)
         self.continue_after_jump()
 
     def s_Break(self, s) -> None:
+        self.run_cleanups(self.cleanup_depth[self.break_targets[-1]])
         self.builder.branch(self.break_targets[-1])
         self.continue_after_jump()
 
     def s_Continue(self, s) -> None:
+        self.run_cleanups(self.cleanup_depth[self.continue_targets[-1]])
         self.builder.branch(self.continue_targets[-1])
         self.continue_after_jump()
 
@@ -149,6 +192,9 @@ class StatementLowerer:
         return self.labels[name]
 
     def s_Goto(self, s: tast.Goto) -> None:
+        if any(self.cleanups):
+            raise self.ml.diags.fatal("'goto' in the scope of a variable with __attribute__((cleanup)) is not supported", s.loc,
+                                      "leave the scope with break or return, which run the cleanup")
         self.builder.branch(self.label_block(s.label))
         self.continue_after_jump()
 
@@ -185,6 +231,7 @@ class StatementLowerer:
                 self.start(following)
             self.builder.branch(default_block)
         self.start(self.new_block("sw.unreachable"))
+        self.cleanup_depth[end] = len(self.cleanups)
         self.break_targets.append(end)
         self.case_blocks.update(blocks)
         try:

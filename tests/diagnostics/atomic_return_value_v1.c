@@ -6,4 +6,5 @@ int prog(int *ctx)
 
 // BPF v1 has no fetching atomic add; clang-19 reports at the call.
 // flags: -mcpu=v1
-// expect-error: 4:9: XADD|atomic
+// expect-error: 4:9: Invalid usage of the XADD return value
+// expect-hint: 4:9: -mcpu=v3

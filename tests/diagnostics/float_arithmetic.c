@@ -10,3 +10,4 @@ int f(struct sample *s)
 
 // Types may mention float (headers do); arithmetic on float values may not.
 // expect-error: 8:9: floating[- ]point
+// expect-hint: 8:9: no floating-point

@@ -4,3 +4,4 @@ int f(int x)
 }
 
 // expect-error: 3:13: floating[- ]point
+// expect-hint: 3:13: no floating-point

@@ -7,3 +7,4 @@ int f(int x)
 }
 
 // expect-error: 3:9: floating[- ]point
+// expect-hint: 3:9: no floating-point

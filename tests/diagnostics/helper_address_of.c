@@ -10,3 +10,4 @@ int entry(void *ctx)
 }
 
 // expect-error: 7:23: helper 'bpf_ktime_get_ns'
+// expect-hint: 7:23: call it directly

@@ -10,3 +10,4 @@ int entry(void *ctx)
 }
 
 // expect-error: 7:12: helper 'bpf_ktime_get_ns'
+// expect-hint: 7:12: call it directly

@@ -5,3 +5,4 @@ int f(char *dst, const char *src, unsigned long n)
 }
 
 // expect-error: 3:29: memcpy.*constant size
+// expect-hint: 3:29: size at compile time

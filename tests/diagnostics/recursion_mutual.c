@@ -19,3 +19,4 @@ int entry(void *ctx)
 // One error, at the call that closes the cycle is_even -> is_odd -> is_even
 // (reading the program top-down, or following calls from the entry point).
 // expect-error: 10:22: recursi.*'is_even'
+// expect-hint: 10:22: loop

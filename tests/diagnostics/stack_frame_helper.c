@@ -12,3 +12,4 @@ int big_frame(void *ctx)
 }
 
 // expect-error: 4:5: stack frame of function 'big_frame'.*\b512\b.*'buf' \(600 bytes\)
+// expect-hint: 4:5: per-CPU array map

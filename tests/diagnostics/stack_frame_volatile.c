@@ -11,3 +11,4 @@ int big_frame(struct __sk_buff *skb)
 
 // Volatile accesses at run-time indices keep all of `buf` on the stack.
 // expect-error: 4:5: stack frame of function 'big_frame'.*\b512\b.*'buf' \(600 bytes\)
+// expect-hint: 4:5: per-CPU array map

@@ -1,10 +1,16 @@
 struct pair {
-	int a, b;
+	long a, b;
 };
 
-static int add(struct pair p)
+static __attribute__((noinline)) long add(struct pair p, struct pair q, long r, long s)
 {
-	return p.a + p.b;
+	return p.a + q.b + r + s;
 }
 
-// expect-error: 5:28: struct by value
+long f(struct pair *x, long y)
+{
+	return add(*x, *x, y, y);
+}
+
+// Each 16-byte struct takes two registers: six in all, one more than BPF has.
+// expect-error: 5:39: function 'add' takes 4 arguments in 6 registers

@@ -2,11 +2,18 @@ struct pair {
 	int a, b;
 };
 
-static struct pair make(int a)
+static __attribute__((noinline)) struct pair make(int a)
 {
 	struct pair p = { a, a };
 
 	return p;
 }
 
-// expect-error: 5:20: struct by value
+int f(int x)
+{
+	return make(x).b;
+}
+
+// Not inlined: BPF functions return one register (clang-19 reports at the function).
+// expect-error: 5:46: aggregate returns are not supported
+// expect-hint: 5:46: pointer|__always_inline

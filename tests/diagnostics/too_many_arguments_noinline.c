@@ -13,3 +13,4 @@ int entry(struct __sk_buff *skb)
 
 // LLVM's BPF backend would abort the process ("too many arguments").
 // expect-error: 3:38: 'sum6'.*\b6 arguments
+// expect-hint: 3:38: __always_inline|pointer to a struct

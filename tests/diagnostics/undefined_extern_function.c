@@ -8,3 +8,4 @@ int entry(void *ctx)
 
 // BPF objects are not linked: a non-helper function must be defined here.
 // expect-error: 6:9: 'compute'.*not defined
+// expect-hint: 6:9: __ksym

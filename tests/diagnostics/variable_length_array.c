@@ -7,3 +7,4 @@ int f(int n)
 }
 
 // expect-error: 3:11: variable[- ]length array
+// expect-hint: 3:11: fixed size
