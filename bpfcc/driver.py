@@ -85,7 +85,9 @@ def _compile(source: str, filename: str, options: Options | None, output: str) -
         module = lower.lower(program, options, diags)
         if diags.has_errors:
             return _finish(None, diags, pre)
-        optimised = optimize.optimize(module, options, diags)
+        # LLVM runs in one forked child: it optimises, sends the optimised IR back for the
+        # checks, then emits; emit accepts its bytes only if the checks found nothing.
+        optimised = optimize.optimize(module, options, diags, output)
         if diags.has_errors:
             return _finish(None, diags, pre)
         return _finish(emit.emit(optimised, output, options, diags), diags, pre)

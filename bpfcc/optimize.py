@@ -1,27 +1,22 @@
-"""Optimise: LLVM IR text → optimised LLVM module, then the checks that need
+"""Optimise: LLVM IR text → optimised IR text, then the checks that need
 optimised code: loops left after unrolling, stack frames over 512 bytes,
 functions left with more than five arguments, atomics that -mcpu=v1/v2 lack,
 structs returned or passed (over 16 bytes) by calls left after inlining.
 
-The pipeline is LLVM's new pass manager at the requested -O level, built with
-the BPF target machine so that the BPF-specific IR passes take part.  The
-checks run here, before emission, because LLVM's BPF backend reports these
-problems by ending the whole process.
+LLVM runs in a forked child (backend.py): LLVM's new pass manager at the
+requested -O level, built with the BPF target machine so that the BPF-specific
+IR passes take part, then emission of what was asked for.  The checks read the
+optimised IR the child sent back; LLVM's BPF backend reports these problems by
+ending its process, so an error here discards what the child emitted.
 """
 from __future__ import annotations
 
-import contextlib
-import io
-import os
 import re
-import sys
-import tempfile
 from dataclasses import dataclass
 
-import llvmlite.binding as llvm
-
+from . import backend
 from .diagnostics import Diagnostics, Location
-from .lower import TRIPLE, Lowered
+from .lower import Lowered
 from .lower.bpf import SELF_MARKER
 from .options import Options
 
@@ -31,17 +26,8 @@ MAX_ARGS = 5
 
 @dataclass
 class Optimized:
-    module: llvm.ModuleRef
-    target_machine: llvm.TargetMachine
+    built: backend.Built       # the optimised IR and, for an object or assembly, the child's emission
     lowered: Lowered
-
-
-def target_machine(options: Options) -> llvm.TargetMachine:
-    llvm.initialize_all_targets()
-    llvm.initialize_all_asmprinters()
-    cpu = {"probe": "v3", "generic": "generic"}.get(options.mcpu, options.mcpu)
-    target = llvm.Target.from_triple(TRIPLE)
-    return target.create_target_machine(cpu=cpu, opt=min(options.opt_level, 3), reloc="static", codemodel="small")
 
 
 def with_loop_ids(ir_text: str) -> str:
@@ -52,41 +38,32 @@ def with_loop_ids(ir_text: str) -> str:
     return re.sub(r"^declare (.*) (!dbg !\d+)$", r"declare \2 \1", ir_text, flags=re.M)
 
 
-def optimize(lowered: Lowered, options: Options, diags: Diagnostics) -> Optimized | None:
-    text = with_loop_ids(str(lowered.module))
-    module = llvm.parse_assembly(text)
-    module.verify()
-    tm = target_machine(options)
-    # -O0 runs LLVM's O0 pipeline, which inlines always_inline functions, as clang's does.
-    tuning = llvm.create_pipeline_tuning_options(speed_level=min(options.opt_level, 3))
-    builder = llvm.create_pass_builder(tm, tuning)
-    with captured_stderr() as remarks:
-        builder.getModulePassManager().run(module, builder)
-    report_remarks(remarks.read(), lowered, diags)
-    optimized_text = str(module)
-    check_loops(optimized_text, lowered, options, diags)
-    check_frames(optimized_text, lowered, diags)
-    check_atomics(optimized_text, lowered, options, diags)
-    check_struct_passing(optimized_text, lowered, diags)
-    return Optimized(module, tm, lowered)
+# The attribute list llvmlite writes after a definition's parameters (every function is nounwind).
+_DEFINE_ATTRIBUTES = re.compile(r"^(define .*?\) (?:\w+ )*?nounwind\b)", re.M)
 
 
-@contextlib.contextmanager
-def captured_stderr():
-    """LLVM prints optimisation remarks to file descriptor 2; collect them instead."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile(mode="w+b") as sink:
-        os.dup2(sink.fileno(), 2)
-        text = io.StringIO()
-        try:
-            yield text
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            text.write(sink.read().decode("utf-8", "replace"))
-            text.seek(0)
+def without_jump_tables(ir_text: str) -> str:
+    """Mark every function "no-jump-tables", as clang's -fno-jump-tables does (llvmlite cannot).
+
+    With -mcpu=v4 LLVM 22's BPF back end has indirect jumps (gotox, which kernels before 6.19
+    refuse), so SimplifyCFG turns small switches into `.rodata` lookup tables whose index
+    bound the verifier loses (it checks a 32-bit copy and loads through the 64-bit register).
+    The attribute keeps switches as compares, as LLVM 19 builds them for every -mcpu."""
+    return _DEFINE_ATTRIBUTES.sub(r'\1 "no-jump-tables"="true"', ir_text)
+
+
+def optimize(lowered: Lowered, options: Options, diags: Diagnostics, output: str) -> Optimized:
+    """Optimise (and emit `output`) in a child; check the optimised IR here."""
+    built = backend.build(without_jump_tables(with_loop_ids(str(lowered.module))), options, output)
+    if built.optimized_ir is None:
+        raise diags.fatal(f"internal compiler error: LLVM failed on the IR bpfcc generated: {built.failure}")
+    report_remarks(built.remarks, lowered, diags)
+    text = built.optimized_ir
+    check_loops(text, lowered, options, diags)
+    check_frames(text, lowered, diags)
+    check_atomics(text, lowered, options, diags)
+    check_struct_passing(text, lowered, diags)
+    return Optimized(built, lowered)
 
 
 _REMARK = re.compile(r"^(warning|error): (?:(\S+?):(\d+):(\d+): )?(.*)$")
@@ -165,22 +142,13 @@ def source_loops(body: list[str], edges, metadata: dict[str, str]) -> dict[tuple
     """The source loop of each back edge that lost its loop metadata: LLVM makes a loop of its
     own of a `continue` path (a nested loop sharing the source loop's blocks).  Such an edge
     belongs to the innermost loop with metadata whose body holds both of its blocks."""
-    preds: dict[str, set[str]] = {}
-    for name, lines in blocks(body).items():
-        for line in lines:
-            for target in _TARGETS.findall(line):
-                preds.setdefault(target, set()).add(name)
+    preds = predecessors(blocks(body))
     bodies = []
     for line, source, header in edges:
         index = loop_index(line, metadata)
         if index is None:
             continue
-        members, todo = {header}, [source]
-        while todo:  # the natural loop: what reaches the latch without passing the header
-            n = todo.pop()
-            if n not in members:
-                members.add(n)
-                todo.extend(preds.get(n, ()))
+        members = natural_loop(preds, source, header)
         bodies.append((len(members), members, index))
     found = {}
     for line, source, header in edges:
@@ -189,6 +157,91 @@ def source_loops(body: list[str], edges, metadata: dict[str, str]) -> dict[tuple
             if containing:
                 found[(source, header)] = containing[0][1]
     return found
+
+
+def predecessors(graph: dict[str, list[str]]) -> dict[str, set[str]]:
+    preds: dict[str, set[str]] = {}
+    for name, lines in graph.items():
+        for line in lines:
+            for target in _TARGETS.findall(line):
+                preds.setdefault(target, set()).add(name)
+    return preds
+
+
+def natural_loop(preds: dict[str, set[str]], latch: str, header: str) -> set[str]:
+    """The blocks of a back edge's loop: what reaches the latch without passing the header."""
+    members, todo = {header}, [latch]
+    while todo:
+        n = todo.pop()
+        if n not in members:
+            members.add(n)
+            todo.extend(preds.get(n, ()))
+    return members
+
+
+_DEFINITION = re.compile(r"^\s+(%[\w.$-]+) = (.*)$")
+_EXIT_BRANCH = re.compile(r"^\s+br i1 (%[\w.$-]+), label %([\w.$-]+), label %([\w.$-]+)")
+_ICMP = re.compile(r"^icmp (?:samesign )?(\w+) i\d+ (%[\w.$-]+|-?\d+), (%[\w.$-]+|-?\d+)")
+_CAST = re.compile(r"^(?:zext|sext|trunc)(?: \w+)* i\d+ (%[\w.$-]+) to i\d+")
+_STEP = re.compile(r"^(add|sub)(?: nuw| nsw)* i\d+ (%[\w.$-]+), (-?\d+)")
+_PHI = re.compile(r"^phi i\d+ (.*)$")
+_INCOMING = re.compile(r"\[ ([^,]+), %([\w.$-]+) \]")
+# Predicate → the direction the counter must move while the loop goes on (ne: either, as the checker allows).
+_CONTINUE_WHILE = {"slt": 1, "ult": 1, "sle": 1, "ule": 1, "sgt": -1, "ugt": -1, "sge": -1, "uge": -1, "ne": 0}
+_NEGATED = {"slt": "sge", "ult": "uge", "sle": "sgt", "ule": "ugt", "sgt": "sle", "ugt": "ule",
+            "sge": "slt", "uge": "ult", "eq": "ne", "ne": "eq"}
+_SWAPPED = {"slt": "sgt", "ult": "ugt", "sle": "sge", "ule": "uge", "sgt": "slt", "ugt": "ult", "sge": "sle", "uge": "ule"}
+
+
+def counted(graph: dict[str, list[str]], members: set[str], header: str) -> bool:
+    """Whether a loop left in the optimised IR exits on a compare of a counter with a constant,
+    the counter changing by a constant step towards it: loops bounded only once inlining made
+    the bound a constant (`for (i = 0; i < n; i++)` in an always_inline function)."""
+    defs = {m.group(1): m.group(2) for lines in graph.values() for line in lines
+            for m in [_DEFINITION.match(line)] if m}
+    for name in members:
+        m = _EXIT_BRANCH.match(graph[name][-1])
+        if not m or (m.group(2) in members) == (m.group(3) in members):
+            continue
+        cmp = _ICMP.match(defs.get(m.group(1), ""))
+        if not cmp:
+            continue
+        predicate, lhs, rhs = cmp.groups()
+        if lhs.lstrip("-").isdigit():
+            lhs, rhs = rhs, lhs
+            predicate = _SWAPPED.get(predicate, predicate)
+        if not rhs.lstrip("-").isdigit() or lhs.lstrip("-").isdigit():
+            continue
+        if m.group(2) not in members:  # `br %c, exit, loop` leaves when true
+            predicate = _NEGATED.get(predicate, predicate)
+        step = induction_step(lhs, defs, members, graph[header])
+        direction = _CONTINUE_WHILE.get(predicate)
+        if step and direction is not None and step * direction >= 0:
+            return True
+    return False
+
+
+def induction_step(value: str, defs: dict[str, str], members: set[str], header: list[str]) -> int | None:
+    """The constant step of `value` if it is (a cast of) a header phi that every iteration
+    changes by that step, or that phi plus the step."""
+    while (cast := _CAST.match(defs.get(value, ""))):
+        value = cast.group(1)
+    phi = value
+    step = _STEP.match(defs.get(value, ""))
+    if step:
+        phi = step.group(2)
+    incoming = _PHI.match(defs.get(phi, ""))
+    if not incoming or f"  {phi} = {defs[phi]}" not in header:
+        return None
+    steps = set()
+    for next_value, block in _INCOMING.findall(incoming.group(1)):
+        if block not in members:
+            continue
+        s = _STEP.match(defs.get(next_value, ""))
+        if not s or s.group(2) != phi:
+            return None
+        steps.add(int(s.group(3)) * (1 if s.group(1) == "add" else -1))
+    return steps.pop() if len(steps) == 1 and 0 not in steps else None
 
 
 def loop_index(line: str, metadata: dict[str, str]) -> int | None:
@@ -223,13 +276,16 @@ def check_loops(text: str, lowered: Lowered, options: Options, diags: Diagnostic
     locations = {node: (int(ln), int(col)) for node, ln, col in _DILOCATION.findall(text)}
     for name, _, body in functions(text):
         function_loc = lowered.function_locs.get(name)
+        graph = blocks(body)
+        preds = predecessors(graph)
         edges = back_edges(body)
         inside = source_loops(body, edges, metadata)
         for line, source, header in edges:
             index = loop_index(line, metadata)
             if index is None:
                 index = inside.get((source, header))
-            if index in lowered.bounded_loops and not options.strict_loops:
+            if not options.strict_loops and (index in lowered.bounded_loops
+                                             or counted(graph, natural_loop(preds, source, header), header)):
                 continue
             loc = lowered.loop_locs.get(index) or function_loc and (
                 debug_location(line, locations, function_loc.file) or function_loc)
