@@ -405,15 +405,20 @@ def check_struct_passing(text: str, lowered: Lowered, diags: Diagnostics) -> Non
     """Inlining makes passing and returning structs free; LLVM's BPF back end stops at what is
     left: a function that returns a struct, a call passing one over 16 bytes (two registers)."""
     metadata = dict(_METADATA.findall(text))
+    locations = {node: (int(ln), int(col)) for node, ln, col in _DILOCATION.findall(text)}
     calls: dict = {}  # one error per call in the source, however often it was inlined
     for name, _, body in functions(text):
+        function_loc = lowered.function_locs.get(name)
         if name in lowered.struct_returns:
-            diags.error("aggregate returns are not supported", lowered.function_locs.get(name),
+            diags.error("aggregate returns are not supported", function_loc,
                         "return a status and write the struct through a pointer argument, or make the function __always_inline")
         for line in body:
             m = _CALL.search(line)
             if m and m.group(1) in lowered.large_struct_params:
-                calls.setdefault((tagged_location(line, metadata, lowered) or lowered.function_locs.get(name), m.group(1)), None)
+                # Passes that rewrite a call (argument promotion) drop bpfcc's tag but keep !dbg.
+                loc = (tagged_location(line, metadata, lowered)
+                       or (function_loc and debug_location(line, locations, function_loc.file)) or function_loc)
+                calls.setdefault((loc, m.group(1)), None)
     for loc, callee in calls:
         t = lowered.large_struct_params[callee]
         diags.error(f"pass by value not supported: '{callee}' takes '{t}' ({t.size} bytes) by value; "
