@@ -66,7 +66,7 @@ class Type:
 @dataclass(frozen=True, eq=False)
 class EnumDef:
     tag: str | None
-    enumerators: tuple[tuple[str, int], ...]
+    enumerators: tuple[tuple[str, int], ...] | None  # None: declared, not yet defined
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,8 @@ class IntType(Type):
     name: str = "int"  # "_Bool", "char", "short", "int", "long", "long long", "__int128"
     signed: bool = True
     rank: int = 3
-    # `signed char` is plain char's type here (char is signed on BPF), but debug info names it apart.
+    # `signed char`: a type of its own, apart from plain `char` although that is signed on BPF too
+    # (C's three character types; `__builtin_types_compatible_p(char, signed char)` is 0).
     signed_spelled: bool = False
     # The enum this integer type was spelled as: like a typedef, debug info (and CO-RE) names it,
     # identity does not (an enum is compatible with its integer type).
@@ -106,7 +107,7 @@ class IntType(Type):
     is_scalar = True
 
     def key(self):
-        return ("int", self.name, self.signed)
+        return ("int", self.name, self.signed, self.signed_spelled)
 
     @property
     def size(self) -> int:
@@ -188,7 +189,7 @@ class PointerType(Type):
         return 8
 
     def __str__(self):
-        return _spell(self, f"{self.target} *")
+        return _declared(self, "")
 
 
 @dataclass(frozen=True, eq=False)
@@ -213,7 +214,7 @@ class ArrayType(Type):
         return self.length is not None
 
     def __str__(self):
-        return _spell(self, f"{self.elem}[{'' if self.length is None else self.length}]")
+        return _declared(self, "")
 
 
 @dataclass(eq=False)
@@ -290,8 +291,27 @@ class FunctionType(Type):
         return ("fn", self.ret.key(), tuple(p.key() for p in self.params), self.variadic)
 
     def __str__(self):
-        params = ", ".join(str(p) for p in self.params) or "void"
-        return f"{self.ret} ({params})"
+        return _declared(self, "")
+
+
+def _declared(t: Type, inner: str) -> str:
+    """clang's spelling of `t` written around the declarator `inner`: `int *[4]`, `int (*)[4]`,
+    `int (*[])(void *)`, `int *const`."""
+    if t.typedef is None and isinstance(t, PointerType):
+        quals = " ".join(q for q, on in (("const", t.const), ("volatile", t.volatile)) if on)
+        inner = "*" + quals + (" " if quals and inner and inner[0] not in "[(" else "") + inner
+        if t.target.typedef is None and isinstance(t.target, (ArrayType, FunctionType)):
+            inner = f"({inner})"
+        return _declared(t.target, inner)
+    if t.typedef is None and isinstance(t, ArrayType):
+        elem = t.elem.qualified(const=t.const, volatile=t.volatile)  # an array's qualifiers are its elements'
+        return _declared(elem, f"{inner}[{'' if t.length is None else t.length}]")
+    if t.typedef is None and isinstance(t, FunctionType):
+        params = [str(p) for p in t.params] + (["..."] if t.variadic else [])
+        listed = ", ".join(params) if params else ("void" if t.prototyped else "")
+        return _declared(t.ret, f"{inner}({listed})")
+    base = _spell(t, "") if t.typedef is not None else str(t)
+    return base + (" " if inner and inner[0] != "[" else "") + inner
 
 
 def _spell(t: Type, base: str) -> str:

@@ -53,6 +53,7 @@ class CompileError(Exception):
 WARNING_GROUPS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "int-conversion": (True, ("conversion",)),
     "incompatible-pointer-types": (False, ()),
+    "pointer-sign": (False, ()),
     "return-mismatch": (True, ("return-type", "most", "all")),
     "excess-initializers": (False, ()),
     "shift-count-overflow": (False, ()),

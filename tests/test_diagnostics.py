@@ -40,7 +40,7 @@ _EXPECT = re.compile(r"//\s*expect-(error|warning|hint):\s*(\d+):(\d+):\s?(.*?)\
 _FLAGS = re.compile(r"//\s*flags:\s*(.*?)\s*$")
 # What each flag a case file may name means for the API.
 _API_FLAGS = {"-Werror": {"werror": True}, "--strict-loops": {"strict_loops": True}, "-mcpu=v1": {"mcpu": "v1"},
-             "-mcpu=v2": {"mcpu": "v2"}}
+             "-mcpu=v2": {"mcpu": "v2"}, "-g0": {"debug": False}}
 
 
 @dataclass
@@ -381,6 +381,12 @@ def test_warning_groups_through_the_api():
     relaxed = bpfcc.compile(source, "g.c", warnings=["-Wno-error=int-conversion"])
     assert relaxed.ok and [(d.severity, d.flag) for d in relaxed.diagnostics] == [("warning", "-Wint-conversion")]
     assert bpfcc.compile(source, "g.c", warnings=["no-int-conversion"]).diagnostics == []
+
+
+def test_flexible_array_member_not_last_notes_the_next_field():
+    result = bpfcc.compile_file(str(CASES_DIR / "flexible_array_member_not_last.c"))
+    assert [(d.line, d.column, d.message) for d in result.diagnostics if d.severity == "note"] == [
+        (4, 6, "next field declaration is here")]
 
 
 # ---- no state leaks from a failed compile into the next one ------------------------------------------

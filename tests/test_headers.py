@@ -374,7 +374,6 @@ def test_core_reads_with_clang(kernel, clang_compile, tmp_path, without_libbpf):
     assert kernel.load(path).program("core").run(P.udp_frame()).retval == 0b11111
 
 
-@pytest.mark.xfail(strict=True, reason="no __builtin_preserve_access_index or CO-RE builtins in bpfcc yet")
 def test_core_reads_with_bpfcc(kernel, tmp_path, without_libbpf):
     path = bpfcc_build("core", tmp_path, without_libbpf)
     assert kernel.load(path).program("core").run(P.udp_frame()).retval == 0b11111

@@ -45,13 +45,6 @@ M32 = 0xFFFFFFFF
 
 pytestmark = pytest.mark.netns
 
-# bpfcc refuses `struct iphdr hdr = { .saddr = ... }` (xdp_lb.c's outer header): since Linux
-# 5.19 saddr sits in an anonymous struct (__struct_group), and bpfcc does not accept designators
-# naming members of anonymous structs, which C11 and clang do.  Strict: passing is news.
-LB_COMPILERS = (pytest.param("bpfcc", marks=pytest.mark.xfail(
-    strict=True, reason="bpfcc: designator naming a member of an anonymous struct")), COMPILERS[1])
-
-
 # --- the control plane ------------------------------------------------------------------------------
 
 def rol32(word: int, shift: int) -> int:
@@ -193,7 +186,7 @@ def _serve(name: str, udp: socket.socket, tcp: socket.socket, stop: int) -> None
 
 # --- fixtures ----------------------------------------------------------------------------------------
 
-@pytest.fixture(params=LB_COMPILERS)
+@pytest.fixture(params=COMPILERS)
 def balancer(request, tmp_path) -> Iterator[Balancer]:
     request.getfixturevalue("_stale_netns_swept")
     with lan(["client", "lb", *BACKENDS]) as net:

@@ -77,6 +77,7 @@ class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, Initializ
         # Struct bodies checked so far, by AST node: the declarators of one declaration share its body.
         self.struct_bodies: dict[int, tuple[c_ast.Node, ctype.StructDef]] = {}
         self.map_being_defined: str | None = None  # name of the `.maps` variable being declared
+        self.constant_required = 0  # inside an integer constant expression or static initialiser
         # Open `#pragma clang attribute push` regions: (attribute names for records, where pushed).
         self.pushed_attributes: list[tuple[tuple[str, ...], Location]] = []
 

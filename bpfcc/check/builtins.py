@@ -63,6 +63,15 @@ _STORE_ORDERS = (RELAXED, RELEASE, SEQ_CST)
 _CORE = {"__builtin_preserve_access_index", "__builtin_preserve_field_info", "__builtin_preserve_type_info",
          "__builtin_btf_type_id", "__builtin_preserve_enum_value"}
 
+# The second argument of each, as libbpf's bpf_core_read.h names its values.
+_CORE_KINDS = {
+    "__builtin_preserve_field_info": ("BPF_FIELD_BYTE_OFFSET", "BPF_FIELD_BYTE_SIZE", "BPF_FIELD_EXISTS",
+                                      "BPF_FIELD_SIGNED", "BPF_FIELD_LSHIFT_U64", "BPF_FIELD_RSHIFT_U64"),
+    "__builtin_preserve_type_info": ("BPF_TYPE_EXISTS", "BPF_TYPE_SIZE", "BPF_TYPE_MATCHES"),
+    "__builtin_btf_type_id": ("BPF_TYPE_ID_LOCAL", "BPF_TYPE_ID_TARGET"),
+    "__builtin_preserve_enum_value": ("BPF_ENUMVAL_EXISTS", "BPF_ENUMVAL_VALUE"),
+}
+
 BUILTIN_NAMES = _CORE | frozenset(_BITS) | frozenset(_MEMORY) | frozenset(_BSWAP) | _ATOMICS | _OTHER | frozenset(_NO_BPF_BUILTIN)
 
 
@@ -108,7 +117,7 @@ class BuiltinChecker:
             return self.constant_p(self.expression(args[0]), loc)
         if name == "__builtin_choose_expr":
             self.expect_args(name, args, 3, node)
-            choice = self.expression(args[0])
+            choice = self.constant_expression(args[0])
             if not isinstance(choice, tast.Const):
                 raise self.error("__builtin_choose_expr needs a constant condition", args[0])
             return self.expression(args[1] if choice.value else args[2], value=False)
@@ -163,11 +172,17 @@ class BuiltinChecker:
         kind = self.expression(args[1])
         if not isinstance(kind, tast.Const):
             raise self.error(f"{name} argument 2 not a constant", args[1])
+        kinds = _CORE_KINDS[name]
+        if kind.value not in range(len(kinds)):
+            # clang passes any value on, and LLVM ends the process on one it does not know.
+            raise self.error(f"{name} argument 2 must be one of {', '.join(kinds)} (0 to {len(kinds) - 1})", args[1])
         if name == "__builtin_preserve_field_info":
             subscript = isinstance(subject, tast.Deref) and isinstance(subject.ptr, tast.PtrAdd) and subject.ptr.subscript
             if not (isinstance(subject, tast.Member) or subscript):
                 raise self.error(f"{name} argument 1 not a field access", args[0])
             return tast.Builtin(ctype.UINT, loc, "preserve_field_info", [subject, kind])
+        if name in ("__builtin_preserve_type_info", "__builtin_btf_type_id") and subject.type.is_void:
+            raise self.error(f"{name} argument 1 invalid", args[0])  # no type to name (LLVM ends clang on it)
         if name == "__builtin_preserve_type_info":
             return tast.Builtin(ctype.UINT, loc, "preserve_type_info", [subject, kind])
         if name == "__builtin_preserve_enum_value":
@@ -192,7 +207,9 @@ class BuiltinChecker:
         so a constant that reaches it through inlining counts."""
         if isinstance(expr, tast.Const) or isinstance(expr, tast.AddrOf) and isinstance(expr.operand, tast.StringLit):
             return tast.Const(ctype.INT, loc, 1)
-        if _has_side_effects(expr) or not expr.type.is_scalar:
+        # Where C needs an integer constant (constant_expression), clang answers 0 at once:
+        # libbpf's bpf_ksym_exists is `_Static_assert(!__builtin_constant_p(!!sym), …)`.
+        if _has_side_effects(expr) or not expr.type.is_scalar or self.constant_required:
             return tast.Const(ctype.INT, loc, 0)
         return tast.Builtin(ctype.INT, loc, "is_constant", [expr])
 

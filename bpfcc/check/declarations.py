@@ -77,7 +77,7 @@ class DeclarationChecker:
             return None
         expr = unit.ext[0].init
         _fix_coords(expr, node.coord)
-        checked = self.expression(expr)
+        checked = self.constant_expression(expr)
         return checked.value if isinstance(checked, tast.Const) else None
 
     def check_file_scope_pragma(self, pragma: c_ast.Pragma) -> None:
@@ -132,7 +132,7 @@ class DeclarationChecker:
                 raise self.error("array of functions is not allowed", node)
             length = None
             if node.dim is not None:
-                dim = self.expression(node.dim)
+                dim = self.constant_expression(node.dim)
                 if not isinstance(dim, tast.Const):
                     if self.map_being_defined is not None:
                         raise self.map_field_not_constant(node)
@@ -266,6 +266,7 @@ class DeclarationChecker:
             defn.packed = "packed" in attrs
             defn.attributes = tuple(dict.fromkeys((*attrs, *self.record_attributes())))
             members = []
+            flexible = None  # the member before, if a flexible array member
             for decl in node.decls:
                 if isinstance(decl, c_ast.StaticAssert):
                     self.check_static_assert(decl)
@@ -275,9 +276,17 @@ class DeclarationChecker:
                 mtype = self.resolve_type(decl.type)
                 if mtype.is_function:
                     raise self.error(f"field '{decl.name}' declared as a function", decl)
+                if flexible is not None and not is_union:  # reported; the struct is laid out all the same
+                    fdecl, ftype = flexible
+                    self.diags.error(f"flexible array member '{fdecl.name}' with type '{ftype}' is not at the end of struct",
+                                     self.declarator_loc(fdecl))
+                    # clang points at the name, or where an unnamed bit-field's type begins.
+                    next_at = self.declarator_loc(decl) if decl.name else self.loc(decl.type.type)
+                    self.diags.note("next field declaration is here", next_at)
+                flexible = (decl, mtype) if mtype.is_array and mtype.length is None else None
                 width = None
                 if decl.bitsize is not None:
-                    w = self.expression(decl.bitsize)
+                    w = self.constant_expression(decl.bitsize)
                     if not isinstance(w, tast.Const) or not mtype.is_integer:
                         raise self.error("bit-field width must be an integer constant", decl.bitsize)
                     if w.value > mtype.size * 8 or w.value < 0:
@@ -317,7 +326,7 @@ class DeclarationChecker:
             if isinstance(node, c_ast.Typename):
                 best = max(best, self.resolve_type(node).align)
             else:
-                v = self.expression(node)
+                v = self.constant_expression(node)
                 if not isinstance(v, tast.Const):
                     raise self.error("alignment must be an integer constant", node)
                 best = max(best, v.value)
@@ -328,13 +337,19 @@ class DeclarationChecker:
             found = self.scope.lookup_tag(node.name) if node.name else None
             if isinstance(found, IntType):
                 return found
-            return ctype.UINT  # forward reference to an enum declared later: GNU treats it as unsigned int
+            # A forward reference to an enum declared later: GNU treats it as unsigned int; debug
+            # info declares it (BTF: an ENUM of size 0), as clang's.
+            if not node.name:
+                return ctype.UINT
+            declared = replace(ctype.UINT, enum=ctype.EnumDef(node.name, None))
+            self.scope.tags[node.name] = declared
+            return declared
         values = []
         names = []
         next_value = 0
         for e in node.values.enumerators:
             if e.value is not None:
-                v = self.expression(e.value)
+                v = self.constant_expression(e.value)
                 if not isinstance(v, tast.Const):
                     raise self.error(f"enumerator value for '{e.name}' is not an integer constant", e.value)
                 next_value = v.value
@@ -460,7 +475,8 @@ class DeclarationChecker:
         if decl.init is not None:
             if var.init is not None:
                 raise self.error(f"redefinition of '{decl.name}'", decl)
-            var.init = self.declaration_initializer(decl, t, inferred_init)
+            with self.requiring_constant():
+                var.init = self.declaration_initializer(decl, t, inferred_init)
             if t.is_array and t.length is None:
                 var.type = self.completed_array_type(t, var.init)
             if var.storage == "extern":
@@ -550,7 +566,7 @@ class DeclarationChecker:
         return self.loc(last)
 
     def check_static_assert(self, node: c_ast.StaticAssert) -> None:
-        cond = self.expression(node.cond)
+        cond = self.constant_expression(node.cond)
         if not isinstance(cond, tast.Const):
             raise self.error("static assertion expression is not an integral constant expression", node.cond)
         if not cond.value:

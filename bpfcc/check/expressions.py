@@ -5,6 +5,8 @@ operands' type), so array sizes, case labels and enum values come out as `Const`
 """
 from __future__ import annotations
 
+import contextlib
+
 from pycparser import c_ast
 
 from .. import ctype, literals, tast
@@ -70,6 +72,21 @@ class ExpressionChecker(BuiltinChecker):
         expr = method(node)
         return self.rvalue(expr) if value else expr
 
+    def constant_expression(self, node) -> tast.Expr:
+        """Check an expression C requires to be an integer constant (array size, case label,
+        enumerator, _Static_assert, bit-field width…), where __builtin_constant_p folds."""
+        with self.requiring_constant():
+            return self.expression(node)
+
+    @contextlib.contextmanager
+    def requiring_constant(self):
+        """While checking what must be a constant (also a static initialiser)."""
+        self.constant_required += 1
+        try:
+            yield
+        finally:
+            self.constant_required -= 1
+
     def rvalue(self, expr: tast.Expr) -> tast.Expr:
         t = expr.type
         if isinstance(t, ArrayType):
@@ -121,6 +138,12 @@ class ExpressionChecker(BuiltinChecker):
                 if not explicit and not self.pointer_assignable(to_u, src):
                     self.warn(_conversion_message("incompatible pointer types", what, src, to), where,
                               group="incompatible-pointer-types")
+                elif not explicit and _differ_in_sign(to_u.target, src.target):
+                    plain = "char" in (to_u.target.name, src.target.name)
+                    between = ("where one is of the unique plain 'char' type and the other is not" if plain
+                               else "with different sign")
+                    self.warn(f"{_conversion_message('', what, src, to).strip()} converts between pointers to integer "
+                              f"types {between}", where, group="pointer-sign")
                 return tast.Cast(to_u, expr.loc, expr)
             if isinstance(src, IntType):
                 if not explicit and not (isinstance(expr, tast.Const) and expr.value == 0):
@@ -140,10 +163,9 @@ class ExpressionChecker(BuiltinChecker):
         a, b = to.target, src.target
         if a.is_void or b.is_void:
             return True
-        if a.unqualified() == b.unqualified():
-            return True
-        # char types of either signedness, as clang only warns with -Wpointer-sign
-        return isinstance(a, IntType) and isinstance(b, IntType) and a.size == b.size
+        # Integer types that differ only in sign (plain char, signed char, unsigned char are three)
+        # draw a -Wpointer-sign warning, not an incompatible-pointer-types one.
+        return a.unqualified() == b.unqualified() or _differ_in_sign(a, b)
 
     def is_null_constant(self, expr: tast.Expr) -> bool:
         inner = expr
@@ -601,3 +623,8 @@ def _conversion_message(problem: str, what: str, src: Type, to: Type) -> str:
 def _same_unqualified(a: Type, b: Type) -> bool:
     """`a` is `b` without qualifiers (clang's hint to dereference or take the address)."""
     return a == b and not (a.const or a.volatile)
+
+
+def _differ_in_sign(a: Type, b: Type) -> bool:
+    """Two integer types of one rank but not one type: `int`/`unsigned int`, `char`/`signed char`."""
+    return isinstance(a, IntType) and isinstance(b, IntType) and a.name == b.name and a.unqualified() != b.unqualified()

@@ -68,18 +68,22 @@ class InitializerChecker:
         """Unnamed bit-fields take no initialiser."""
         return t.is_struct and t.defn.members[index].name is None and t.defn.members[index].bit_width is not None
 
-    def fill(self, out: tast.InitList, items: list, i: int, braced: bool) -> int:
-        """Initialise `out` from items[i:]; an elided (unbraced) level stops when full."""
+    def fill(self, out: tast.InitList, items: list, i: int, braced: bool, index: int = 0) -> int:
+        """Initialise `out` from items[i:], from slot `index` on; an elided (unbraced) level stops
+        when full."""
         t = out.type
-        index = 0
         limit = self.slots(t)
         while i < len(items):
             item = items[i]
             if isinstance(item, c_ast.NamedInitializer):
                 if not braced:
                     return i
-                index = self.designated(out, item)
+                index, inner = self.designated(out, item)
                 i += 1
+                # Positional initialisers go on after the designated member, in the innermost
+                # object first, as in clang and GCC (`{ .in.c = 3, 4 }` puts 4 in in.d).
+                for sub, k in reversed(inner):
+                    i = self.fill(sub, items, i, braced=False, index=k + 1)
                 continue
             while limit is not None and index < limit and self.skippable(t, index):
                 index += 1
@@ -116,20 +120,29 @@ class InitializerChecker:
             out.items[index] = sub
         return self.fill(sub, items, i, braced=False)
 
-    def designated(self, out: tast.InitList, item: c_ast.NamedInitializer) -> int:
-        """Apply `.a[1].b = x`; returns the index following the first designator.
+    def designated(self, out: tast.InitList, item: c_ast.NamedInitializer) -> tuple[int, list]:
+        """Apply `.a[1].b = x`; returns the index following the first designator's slot, and the
+        nested objects it went into with the slot designated in each, outermost first.
 
-        Positional initialisers after a nested designator continue at the top
-        level (GCC continues inside the innermost designated object).
+        A field designator may name a member of an anonymous struct or union (C11 6.7.9p7):
+        `.saddr` in a 5.19+ `struct iphdr` is inside its anonymous `addrs` union.
         """
-        target = out
-        designators = list(item.name)
-        next_index = 0
-        for depth, d in enumerate(designators):
-            lo, hi = self.designator_range(target.type, d)
-            if depth == 0:
-                next_index = hi + 1
-            if depth == len(designators) - 1:
+        steps: list[tuple[int, int, object]] = []  # (first slot, last slot, designator)
+        t = out.type
+        for d in item.name:
+            if isinstance(d, c_ast.ID):
+                for k in self.member_path(t, d):
+                    steps.append((k, k, d))
+                    t = t.defn.members[k].type
+            else:
+                lo, hi = self.designator_range(t, d)
+                steps.append((lo, hi, d))
+                t = t.elem
+        target, inner = out, []
+        for depth, (lo, hi, d) in enumerate(steps):
+            if depth:
+                inner.append((target, lo if depth < len(steps) - 1 else hi))
+            if depth == len(steps) - 1:
                 for k in range(lo, hi + 1):
                     self.place(target, k, item.expr, [item.expr], 0)
                 break
@@ -141,7 +154,20 @@ class InitializerChecker:
                 sub = tast.InitList(st, self.loc(d))
                 target.items[lo] = sub
             target = sub
-        return next_index
+        return steps[0][1] + 1, inner
+
+    def member_path(self, t, d: c_ast.ID) -> list[int]:
+        """Slots from `t` to the member a field designator names, through anonymous members."""
+        if not t.is_struct:
+            raise self.error(f"field designator '{d.name}' used on a non-struct type '{t}'", d)
+        path = t.defn.find(d.name) if t.defn.members is not None else None
+        if not path:
+            raise self.error(f"field designator '{d.name}' does not refer to any field in type '{t}'", d)
+        slots = []
+        for member in path:
+            slots.append(next(k for k, m in enumerate(t.defn.members) if m is member))
+            t = member.type
+        return slots
 
     def designator_range(self, t, d) -> tuple[int, int]:
         if isinstance(d, RangeDesignator):
@@ -151,23 +177,13 @@ class InitializerChecker:
             if hi < lo:
                 raise self.error("array designator range is empty", d)
             return lo, hi
-        if isinstance(d, c_ast.ID):
-            if not t.is_struct:
-                raise self.error(f"field designator '{d.name}' used on a non-struct type '{t}'", d)
-            for k, m in enumerate(t.defn.members):
-                if m.name == d.name:
-                    return k, k
-            for k, m in enumerate(t.defn.members):
-                if m.name is None and m.type.is_struct and m.type.defn.find(d.name):
-                    raise self.error(f"designator '.{d.name}' names a member of an anonymous struct; initialise the anonymous member with braces", d)
-            raise self.error(f"field designator '{d.name}' does not refer to any field in type '{t}'", d)
         if not t.is_array:
             raise self.error("array designator used on a non-array type", d)
         k = self.designator_index(d.expr if isinstance(d, c_ast.ArrayDesignator) else d, t)
         return k, k
 
     def designator_index(self, node, t) -> int:
-        value = self.expression(node)
+        value = self.constant_expression(node)
         if not isinstance(value, tast.Const) or value.value < 0:
             raise self.error("array designator value must be a non-negative integer constant", node)
         if t.length is not None and value.value >= t.length:

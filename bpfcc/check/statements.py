@@ -137,7 +137,8 @@ class StatementChecker:
             self.scope.names[decl.name] = var
             var.section = self.attribute_string(attrs, "section")
             if decl.init is not None:
-                var.init = self.declaration_initializer(decl, t, inferred_init)
+                with self.requiring_constant():
+                    var.init = self.declaration_initializer(decl, t, inferred_init)
                 if t.is_array and t.length is None:
                     var.type = self.completed_array_type(t, var.init)
             var.readonly = ctype.const_object(var.type) and var.init is not None
@@ -334,7 +335,7 @@ class StatementChecker:
         return switch
 
     def case_value(self, node, switch) -> int:
-        value = self.expression(node)
+        value = self.constant_expression(node)
         if not isinstance(value, tast.Const):
             raise self.error("expression is not an integer constant expression", node)
         return switch.expr.type.wrap(value.value)

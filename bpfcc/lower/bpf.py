@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from llvmlite import ir
 from llvmlite.ir import instructions
+from llvmlite.ir.values import ArgumentAttributes
 
 I1, I8, I32, I64 = ir.IntType(1), ir.IntType(8), ir.IntType(32), ir.IntType(64)
 PTR = ir.PointerType()
@@ -110,12 +111,20 @@ class BpfBuilder(ir.IRBuilder):
         fn = self.module.declare_intrinsic("llvm.bswap", [value.type])
         return self.call(fn, [value])
 
-    def memory_intrinsic(self, kind: str, dst: ir.Value, src_or_byte: ir.Value, size: int, volatile: bool = False) -> None:
+    def memory_intrinsic(self, kind: str, dst: ir.Value, src_or_byte: ir.Value, size: int, volatile: bool = False,
+                         align: int = 1) -> None:
+        """llvm.memcpy/memmove/memset; `align` is what both pointers are known to be aligned to (a
+        struct copy's type alignment, as clang gives it): LLVM expands the copy in units that size,
+        not byte by byte."""
         if kind == "memset":
             fn = self.module.declare_intrinsic("llvm.memset", [PTR, I64])
         else:
             fn = self.module.declare_intrinsic(f"llvm.{kind}", [PTR, PTR, I64])
-        self.call(fn, [dst, src_or_byte, ir.Constant(I64, size), ir.Constant(I1, int(volatile))])
+        call = self.call(fn, [dst, src_or_byte, ir.Constant(I64, size), ir.Constant(I1, int(volatile))])
+        if align > 1:
+            for pointer in range(1 if kind == "memset" else 2):
+                call.arg_attributes[pointer] = ArgumentAttributes()
+                call.arg_attributes[pointer].align = align
 
     def memcmp(self, a: ir.Value, b: ir.Value, size: int) -> ir.Value:
         """A call to `int memcmp(a, b, size)` that the code generator expands (ExpandMemCmp, up

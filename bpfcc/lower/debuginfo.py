@@ -120,11 +120,17 @@ class DebugInfo(NullDebugInfo):
             return m.add_debug_info("DIDerivedType", {"tag": ir.DIToken("DW_TAG_pointer_type"),
                                                       "baseType": self.type(t.target), "size": 64})
         if isinstance(t, ctype.ArrayType):
-            count = t.length if t.length is not None else -1
+            # `int[4][2]` is one array type of two subranges, as clang describes it: CO-RE checks
+            # that a subscript of its `int[2]` rows indexes the same element type.  An element
+            # array spelled through a typedef or qualified is a type of its own.
+            counts, elem = [], t
+            while isinstance(elem, ctype.ArrayType) and (elem is t or not (elem.typedef or elem.const or elem.volatile)):
+                counts.append(elem.length if elem.length is not None else -1)
+                elem = elem.elem
             return m.add_debug_info("DICompositeType", {
-                "tag": ir.DIToken("DW_TAG_array_type"), "baseType": self.type(t.elem),
+                "tag": ir.DIToken("DW_TAG_array_type"), "baseType": self.type(elem),
                 "size": t.size * 8,
-                "elements": m.add_metadata([m.add_debug_info("DISubrange", {"count": count})])})
+                "elements": m.add_metadata([m.add_debug_info("DISubrange", {"count": c}) for c in counts])})
         if isinstance(t, ctype.FunctionType):
             return self.subroutine(t)
         if isinstance(t, ctype.StructType):
@@ -133,6 +139,10 @@ class DebugInfo(NullDebugInfo):
 
     def enumeration(self, t: ctype.IntType):
         m = self.module
+        if t.enum.enumerators is None:
+            return m.add_debug_info("DICompositeType", {
+                "tag": ir.DIToken("DW_TAG_enumeration_type"), "name": t.enum.tag, "file": self.main_file,
+                "flags": ir.DIToken("DIFlagFwdDecl")})
         enumerators = [m.add_debug_info("DIEnumerator", {"name": name, "value": value, "isUnsigned": not t.signed})
                        for name, value in t.enum.enumerators]
         return m.add_debug_info("DICompositeType", {

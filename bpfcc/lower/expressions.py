@@ -9,9 +9,13 @@ from llvmlite import ir
 
 from .. import ctype, tast
 from .debuginfo import DebugInfo
-from .types import I1, I8, I64, PTR, REGISTER_PAIR, core_element, core_record, lltype, passed_as
+from .types import (I1, I8, I64, PTR, REGISTER_PAIR, core_bitfield_unit, core_element, core_record, lltype,
+                    passed_as)
 
 _ATOMIC_ACCESS = ("atomic_load", "atomic_store")  # the other atomic_* builtins read, modify and write
+# BPF_FIELD_BYTE_OFFSET, _BYTE_SIZE, _LSHIFT_U64, _RSHIFT_U64: the backend works these out from a
+# bit-field's storage unit.
+_BITFIELD_UNIT_KINDS = (0, 1, 4, 5)
 _SIGNED_PRED = {"<": "<", "<=": "<=", ">": ">", ">=": ">=", "==": "==", "!=": "!="}
 
 
@@ -69,25 +73,36 @@ class ExpressionLowerer:
 
     def a_Member(self, e: tast.Member) -> ir.Value:
         base = self.address(e.base) if self.is_lvalue(e.base) else self.value(e.base)
-        if e.bit_width is None and self.relocatable(e):
+        # A bit-field only when the backend's storage unit is the one bpfcc loads.
+        if self.relocatable(e) and (e.bit_width is None or core_bitfield_unit(*self.innermost(e)) == e.path[-1].offset):
             return self.core_member(base, e)
         return self.offset(base, e.offset)
+
+    @staticmethod
+    def innermost(e: tast.Member) -> tuple[ctype.StructDef, ctype.Member]:
+        """The member reached, and the record it is in (an anonymous one, perhaps)."""
+        container = e.path[-2].type if len(e.path) > 1 else e.base.type
+        return container.defn, e.path[-1]
 
     def relocatable(self, e: tast.Member) -> bool:
         """A CO-RE access: to a `preserve_access_index` record or within __builtin_preserve_access_index,
         with debug info to name the members (without -g clang, too, reaches them by offset)."""
-        return isinstance(self.ml.debug, DebugInfo) and (
+        return bool(e.path) and isinstance(self.ml.debug, DebugInfo) and (
             self.core_region or "preserve_access_index" in e.base.type.defn.attributes)
 
     def relocatable_subscript(self, e: tast.PtrAdd) -> bool:
         """As clang: a constant subscript of an array member reached by CO-RE, or of a pointer to
         records (a CO-RE record's variable, or any within __builtin_preserve_access_index)."""
-        if not (e.subscript and isinstance(e.index, tast.Const) and isinstance(self.ml.debug, DebugInfo)):
+        if not (e.subscript and isinstance(e.index, tast.Const) and 0 <= e.index.value < 1 << 31
+                and isinstance(self.ml.debug, DebugInfo)):
             return False
         base = e.ptr
         if isinstance(base, tast.AddrOf) and isinstance(base.operand, tast.Member):
             member = base.operand
             return member.type.is_array and member.bit_width is None and self.relocatable(member)
+        if isinstance(base, tast.AddrOf) and isinstance(base.operand, tast.Deref):  # a row: `a[2][1]`
+            row = base.operand.ptr
+            return self.core_region and isinstance(row, tast.PtrAdd) and self.relocatable_subscript(row)
         target = base.type.target
         if not target.is_struct or not target.complete:
             return False
@@ -95,7 +110,7 @@ class ExpressionLowerer:
 
     def core_subscript(self, e: tast.PtrAdd) -> ir.Value:
         index = e.index.value
-        if isinstance(e.ptr, tast.AddrOf):  # an array member: dimension 1 of the array's own type
+        if isinstance(e.ptr, tast.AddrOf):  # an array member or row: dimension 1 of the array's own type
             array = e.ptr.operand.type
             return self.builder.array_access(self.value(e.ptr), core_element(array), 1, index, self.ml.debug.type(array))
         return self.builder.array_access(self.value(e.ptr), core_element(e.ptr.type.target), 0, index,
@@ -160,22 +175,44 @@ class ExpressionLowerer:
             return None
         return self.builder.load(addr, typ=lltype(t), align=align or t.align, volatile=t.volatile)
 
-    def store(self, value: ir.Value, addr: ir.Value, t: ctype.Type) -> None:
+    def store(self, value: ir.Value, addr: ir.Value, t: ctype.Type, align: int | None = None) -> None:
+        """A store; a struct or array is copied from the address `value`, in units of `align`
+        (both places are aligned so), as clang copies it."""
         if t.is_struct or t.is_array:
-            self.builder.memory_intrinsic("memcpy", addr, value, t.size, volatile=t.volatile)
+            self.builder.memory_intrinsic("memcpy", addr, value, t.size, volatile=t.volatile, align=align or t.align)
             return
-        self.builder.store(value, addr, align=t.align, volatile=t.volatile)
+        self.builder.store(value, addr, align=align or t.align, volatile=t.volatile)
+
+    def known_align(self, e: tast.Expr) -> int:
+        """The alignment the object `e` designates is known to have: its type's, less for a member
+        of a packed struct (a member is as aligned as its struct and its offset allow)."""
+        if isinstance(e, tast.Member) and e.base.type.is_struct:
+            return aligned_at(min(self.known_align(e.base), e.base.type.align), e.offset, e.type)
+        if isinstance(e, tast.Deref):  # `a[i]` of an array in a packed struct, too
+            return min(e.type.align, self.pointer_align(e.ptr))
+        return e.type.align
+
+    def pointer_align(self, p: tast.Expr) -> int:
+        """What a pointer value is known to be aligned to, through `&lvalue`, array decay and `+ i`."""
+        if isinstance(p, tast.AddrOf):
+            return self.known_align(p.operand)
+        if isinstance(p, tast.PtrAdd):
+            step = self.pointee_size(p.ptr.type)
+            offset = p.index.value * step if isinstance(p.index, tast.Const) else step
+            return aligned_at(self.pointer_align(p.ptr), offset, None)
+        target = p.type.target if p.type.is_pointer else None
+        return target.align if target is not None and target.complete else 1
 
     def read_lvalue(self, e: tast.Expr) -> ir.Value:
         if isinstance(e, tast.Member) and e.bit_width is not None:
             return self.load_bitfield(e)
-        return self.load(self.address(e), e.type)
+        return self.load(self.address(e), e.type, self.known_align(e))
 
     def write_lvalue(self, e: tast.Expr, value: ir.Value) -> ir.Value:
         """Store and return the value the assignment expression has."""
         if isinstance(e, tast.Member) and e.bit_width is not None:
             return self.store_bitfield(e, value)
-        self.store(value, self.address(e), e.type)
+        self.store(value, self.address(e), e.type, self.known_align(e))
         return value
 
     def load_bitfield(self, e: tast.Member) -> ir.Value:
@@ -213,7 +250,7 @@ class ExpressionLowerer:
         return self.load(self.a_Var(e), e.type)
 
     def v_Deref(self, e: tast.Deref) -> ir.Value:
-        return self.load(self.value(e.ptr), e.type)
+        return self.load(self.value(e.ptr), e.type, self.known_align(e))
 
     def v_Member(self, e: tast.Member) -> ir.Value:
         return self.read_lvalue(e)
@@ -378,7 +415,7 @@ class ExpressionLowerer:
         value = self.value(e.value)
         if e.type.is_struct:
             addr = self.address(e.target)
-            self.store(value, addr, e.target.type)
+            self.store(value, addr, e.target.type, min(self.known_align(e.target), self.known_align(e.value)))
             return addr
         return self.write_lvalue(e.target, value)
 
@@ -389,7 +426,7 @@ class ExpressionLowerer:
             addr = None
         else:
             addr = self.address(e.target)
-            old = self.load(addr, e.target.type)
+            old = self.load(addr, e.target.type, self.known_align(e.target))
         if e.pointer:
             size = self.pointee_size(e.type)
             if e.op == "-":
@@ -403,7 +440,7 @@ class ExpressionLowerer:
                 new = self.builder.zext(self.builder.icmp_unsigned("!=", combined, ir.Constant(combined.type, 0)), I8)
         if addr is None:
             return self.store_bitfield(e.target, new)
-        self.store(new, addr, e.target.type)
+        self.store(new, addr, e.target.type, self.known_align(e.target))
         return new
 
     def combine(self, op: str, a: ir.Value, b: ir.Value, t: ctype.IntType, rhs_type) -> ir.Value:
@@ -430,7 +467,7 @@ class ExpressionLowerer:
             stored = self.store_bitfield(e.target, new)
             return stored if e.prefix else old
         addr = self.address(e.target)
-        old = self.load(addr, t)
+        old = self.load(addr, t, self.known_align(e.target))
         if t.is_pointer:
             new = self.offset(old, e.delta * self.pointee_size(t))
         elif isinstance(t, ctype.IntType) and t.name == "_Bool":
@@ -442,7 +479,7 @@ class ExpressionLowerer:
             nsw = t.signed and t.size >= ctype.INT.size
             new = self.builder.add(old, ir.Constant(old.type, e.delta & ((1 << old.type.width) - 1)),
                                    flags=["nsw"] if nsw else [])
-        self.store(new, addr, t)
+        self.store(new, addr, t, self.known_align(e.target))
         return new if e.prefix else old
 
     def v_Comma(self, e: tast.Comma) -> ir.Value:
@@ -478,11 +515,11 @@ class ExpressionLowerer:
             return None
         if kind == PTR:  # the callee gets a copy of its own
             copy = self.alloca(t, "byval")
-            self.builder.memory_intrinsic("memcpy", copy, addr, t.size)
+            self.builder.memory_intrinsic("memcpy", copy, addr, t.size, align=t.align)
             return copy
         if kind == REGISTER_PAIR and t.size < 16:  # loaded whole, so from a 16-byte copy
             copy = self.alloca(t, "pair", size=16)
-            self.builder.memory_intrinsic("memcpy", copy, addr, t.size)
+            self.builder.memory_intrinsic("memcpy", copy, addr, t.size, align=t.align)
             addr = copy
         return self.builder.load(addr, typ=kind, align=t.align)
 
@@ -546,6 +583,11 @@ class ExpressionLowerer:
                 self.core_region = outer
         if name == "preserve_field_info":
             subject, kind = e.args
+            if isinstance(subject, tast.Member) and subject.bit_width is not None and kind.value in _BITFIELD_UNIT_KINDS \
+                    and core_bitfield_unit(*self.innermost(subject)) is None:
+                defn, member = self.innermost(subject)
+                raise self.ml.error(f"bit-field '{member.name}' cannot be relocated: LLVM's BPF backend needs it inside "
+                                    f"one {min(defn.align, 8)}-byte unit (its record's alignment)", e.loc)
             outer, self.core_region = self.core_region, True
             try:
                 if isinstance(subject, tast.Member):  # a bit-field too, which a plain access is not
@@ -616,3 +658,9 @@ class ExpressionLowerer:
             diff = bld.sub(x, y)
             result = bld.select(bld.icmp_unsigned("!=", x, y), diff, result)
         return result
+
+
+def aligned_at(align: int, offset: int, t: ctype.Type | None) -> int:
+    """The alignment of an object (of type `t`, if given) `offset` bytes into an `align`-aligned one."""
+    at = align if offset == 0 else min(align, offset & -offset)
+    return min(at, t.align) if t is not None else at

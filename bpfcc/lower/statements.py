@@ -8,6 +8,7 @@ from llvmlite import ir
 
 from .. import tast
 from .bpf import loop_metadata
+from .expressions import aligned_at
 from .types import I8, lltype
 
 _MAX_EXPANDED_CASE_RANGE = 256
@@ -63,13 +64,14 @@ class StatementLowerer:
         if isinstance(init, tast.InitList) or (isinstance(init, tast.StringLit) and t.is_array):
             # Zero first so padding and unnamed members are defined; LLVM drops
             # the stores this makes redundant.
-            self.builder.memory_intrinsic("memset", addr, ir.Constant(I8, 0), t.size)
-            self.fill(addr, t, init)
+            self.builder.memory_intrinsic("memset", addr, ir.Constant(I8, 0), t.size, align=t.align)
+            self.fill(addr, t, init, t.align)
             return
         value = self.value(init)
-        self.store(value, addr, t)
+        self.store(value, addr, t, min(t.align, self.known_align(init)))
 
-    def fill(self, addr: ir.Value, t, init: tast.Init) -> None:
+    def fill(self, addr: ir.Value, t, init: tast.Init, align: int) -> None:
+        """Store an initialiser at `addr`, which is `align`-aligned (less than `t`'s in a packed struct)."""
         if isinstance(init, tast.StringLit):
             data = init.data[: t.length] if t.length is not None else init.data
             for i, byte in enumerate(data):
@@ -77,11 +79,12 @@ class StatementLowerer:
                     self.builder.store(ir.Constant(I8, byte), self.offset(addr, i), align=1)
             return
         if not isinstance(init, tast.InitList):
-            self.store(self.value(init), addr, t)
+            self.store(self.value(init), addr, t, min(align, self.known_align(init)))
             return
         if t.is_array:
             for index, item in init.items.items():
-                self.fill(self.offset(addr, index * t.elem.size), t.elem, item)
+                offset = index * t.elem.size
+                self.fill(self.offset(addr, offset), t.elem, item, aligned_at(align, offset, t.elem))
             return
         for index, item in init.items.items():
             member = t.defn.members[index]
@@ -89,7 +92,7 @@ class StatementLowerer:
             if member.bit_width is not None:
                 self.store_bitfield_at(target, member.type, member.bit_offset, member.bit_width, self.value(item))
             else:
-                self.fill(target, member.type, item)
+                self.fill(target, member.type, item, aligned_at(min(align, t.align), member.offset, member.type))
 
     def s_If(self, s: tast.If) -> None:
         cond = self.truth(s.cond)

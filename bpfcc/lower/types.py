@@ -39,6 +39,16 @@ def core_record(defn: ctype.StructDef) -> tuple[ir.LiteralStructType, dict[int, 
     return ir.LiteralStructType([aligner, *fields]), {start: i + 1 for i, start in enumerate(starts)}
 
 
+def core_bitfield_unit(defn: ctype.StructDef, member: ctype.Member) -> int | None:
+    """The byte offset of the storage unit LLVM's BPF backend relocates for a bit-field: the
+    record's alignment (8 bytes at most) around it; None if the field does not fit in one, which
+    the backend refuses by ending the process."""
+    unit = min(defn.align, 8) * 8
+    start = member.offset * 8 + member.bit_offset
+    first = start // unit * unit
+    return first // 8 if start + member.bit_width <= first + unit else None
+
+
 def core_element(t: ctype.Type) -> ir.Type:
     """An element type of `t`'s size (and, for a record, alignment) for a CO-RE array access."""
     if t.is_struct and not t.is_union:

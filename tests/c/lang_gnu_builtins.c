@@ -32,6 +32,10 @@ int check_type_builtins(struct __sk_buff *skb)
 	ASSERT(1, __builtin_types_compatible_p(__u32, unsigned int));   /* typedefs are the same type */
 	ASSERT(0, __builtin_types_compatible_p(int *, const int *));
 	ASSERT(1, __builtin_types_compatible_p(struct iphdr, struct iphdr));
+	ASSERT(0, __builtin_types_compatible_p(char, signed char));   /* three character types */
+	ASSERT(0, __builtin_types_compatible_p(char, unsigned char));
+	ASSERT(1, __builtin_types_compatible_p(signed char, __s8));
+	ASSERT(0, __builtin_types_compatible_p(char *, signed char *));
 	ASSERT(1, same_type(i, 1));
 	ASSERT(0, same_type(i, l));
 	ASSERT(4, sizeof(__builtin_choose_expr(1, i, l)));

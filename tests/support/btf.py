@@ -71,7 +71,7 @@ class _Describer:
             return f"{kind.lower()} {self.name(t)}{{ {members} }} ({t['size']} bytes)"
         if kind in ("ENUM", "ENUM64"):
             values = ", ".join(f"{v['name']}={v['val']}" for v in t["values"])
-            return f"{kind.lower()} {self.name(t)}{{ {values} }} ({t['size']} bytes)"
+            return f"{kind.lower()} {self.name(t)}{{ {values} }} ({t['size']} bytes, {t.get('encoding', '?')})"
         if kind == "FWD":
             return f"fwd {t['fwd_kind']} {t['name']}"
         if kind == "FUNC_PROTO":
