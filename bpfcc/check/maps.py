@@ -123,7 +123,7 @@ class MapChecker:
         """The definition's members, each checked for the shape its macro gives it."""
         places = self.member_locations(defn)
         fields: dict[str, MapField] = {}
-        for i, member in enumerate(defn.members):
+        for member in defn.members:
             field, t, at = member.name, member.type, places.get(member.name, loc)
             if field == "map_extra" and t.is_integer:
                 continue  # newer libbpf's __ulong(map_extra, …): an enum constant BTF carries
@@ -140,8 +140,6 @@ class MapChecker:
             elif field == "values":
                 if not (t.is_array and not t.length and t.elem.is_pointer):
                     raise self.error(f"map '{name}': 'values' must be declared with __array(values, …)", at)
-                if i != len(defn.members) - 1:
-                    raise self.error(f"map '{name}': 'values' must be the last field", at)
                 if inner:
                     raise self.error(f"map '{name}': an inner map cannot hold maps itself", at)
                 fields[field] = MapField(t.elem.target, at)

@@ -9,5 +9,3 @@ struct prog_array {
 // libbpf's `__array(values, …)` must be the last field of a map definition: it is a flexible
 // array member, so this is C's error before it is libbpf's (clang-19 says the same).
 // expect-error: 5:8: flexible array member 'values' with type 'int \(\*\[\]\)\(void \*\)' is not at the end of struct
-// (check/maps.py then repeats it in libbpf's terms.)
-// allow-other-errors
