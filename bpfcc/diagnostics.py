@@ -59,6 +59,8 @@ WARNING_GROUPS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "shift-count-overflow": (False, ()),
     "shift-count-negative": (False, ()),
     "division-by-zero": (False, ()),
+    "pointer-integer-compare": (False, ()),
+    "compare-distinct-pointer-types": (False, ()),
     "#warnings": (False, ("cpp",)),
     "#pragma-messages": (False, ()),
     "include-next-outside-header": (False, ()),

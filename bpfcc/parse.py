@@ -18,7 +18,7 @@ adds what has no standard spelling: `asm` statements, attributes in the middle
 of declaration specifiers (`static __always_inline int f()`), designator
 ranges `[0 ... 3]`, case ranges `case 1 ... 3:`, local labels `__label__ a;`
 and `__builtin_types_compatible_p(type, type)`.  It also keeps the places
-clang reports at: an unknown type name (`foo_t x;`), an assignment's operator,
+clang reports at: an unknown type name (`foo_t x;`), an assignment's or a binary operator,
 a goto's label, where an unnamed parameter's name would be.
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from pycparser import c_ast
 from pycparser.c_lexer import CLexer, Token
-from pycparser.c_parser import Coord, CParser, ParseError
+from pycparser.c_parser import _BINARY_PRECEDENCE, Coord, CParser, ParseError
 
 from . import literals
 from .diagnostics import CompileError, Diagnostics, Location
@@ -202,6 +202,17 @@ class Assignment(c_ast.Assignment):
         self.op_coord = op_coord
 
 
+class BinaryOp(c_ast.BinaryOp):
+    """A binary operation that also knows where its operator is, as Assignment does: clang reports
+    invalid operands, division by zero, bad shift counts and odd comparisons there."""
+
+    __slots__ = ("op_coord",)
+
+    def __init__(self, op, left, right, coord=None, op_coord=None):
+        super().__init__(op, left, right, coord)
+        self.op_coord = op_coord
+
+
 # C23 keywords that clang's default C (gnu17) reads as identifiers: headers use them so
 # (vmlinux.h has `typedef _Bool bool;` and `enum { false = 0, true = 1 };`).
 _C23_ONLY_KEYWORDS = ("bool", "true", "false", "nullptr", "constexpr", "alignas", "alignof", "static_assert",
@@ -368,6 +379,19 @@ class GnuCParser(CParser):
             return Assignment(op_tok.value, expr, rhs, expr.coord, self._tok_coord(op_tok))
         return expr
 
+    def _parse_binary_expression(self, min_prec=0, lhs=None):
+        # pycparser's precedence climbing, building BinaryOps that keep their operator's place.
+        if lhs is None:
+            lhs = self._parse_cast_expression()
+        while (tok := self._peek()) is not None and _BINARY_PRECEDENCE.get(tok.type, -1) >= min_prec:
+            prec = _BINARY_PRECEDENCE[tok.type]
+            self._advance()
+            rhs = self._parse_cast_expression()
+            while (next_tok := self._peek()) is not None and _BINARY_PRECEDENCE.get(next_tok.type, -1) > prec:
+                rhs = self._parse_binary_expression(_BINARY_PRECEDENCE[next_tok.type], rhs)
+            lhs = BinaryOp(tok.value, lhs, rhs, lhs.coord, self._tok_coord(tok))
+        return lhs
+
     def _parse_primary_expression(self):
         tok = self._peek()
         if tok is not None and tok.type == "ID" and tok.value == "__builtin_types_compatible_p" and self._peek_type(2) == "LPAREN":
@@ -509,4 +533,5 @@ def parse(text: str, diags: Diagnostics, filename: str = "<input>") -> c_ast.Fil
         raise diags.fatal(message, location) from None
 
 
-__all__ = ["parse", "gnu_normalise", "Asm", "RangeDesignator", "CaseRange", "LocalLabels", "Goto", "Assignment", "CompileError"]
+__all__ = ["parse", "gnu_normalise", "Asm", "RangeDesignator", "CaseRange", "LocalLabels", "Goto", "Assignment", "BinaryOp",
+           "CompileError"]

@@ -461,8 +461,9 @@ def test_division_by_constant_zero_warns(op):
     """Undefined in C, so not in lang_division_by_zero.c: both compilers warn where it is."""
     result = bpfcc.compile(f"int f(int x)\n{{\n\treturn x {op} 0;\n}}\n", "zero.c")
     what = "division" if op == "/" else "remainder"
-    # (clang puts the caret on the operator, column 11; bpfcc's parser keeps no operator position)
-    assert [(d.severity, d.line, d.message) for d in result.diagnostics] == [("warning", 3, f"{what} by zero is undefined")]
+    # at the operator, as clang's caret
+    assert [(d.severity, d.line, d.column, d.message) for d in result.diagnostics] == \
+        [("warning", 3, 11, f"{what} by zero is undefined")]
     assert result.ok
 
 

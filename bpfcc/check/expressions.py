@@ -11,7 +11,7 @@ from pycparser import c_ast
 
 from .. import ctype, literals, tast
 from ..ctype import ArrayType, IntType, PointerType, StructType, Type
-from ..parse import Assignment
+from ..parse import Assignment, BinaryOp
 from .builtins import NO_BPF_LIBRARY, BuiltinChecker
 
 _ARITH = {"+", "-", "*", "/", "%"}
@@ -316,23 +316,35 @@ class ExpressionChecker(BuiltinChecker):
         lhs, rhs = self.expression(node.left), self.expression(node.right)
         return self.binary(op, lhs, rhs, node)
 
+    def operator_loc(self, node) -> tast.Location:
+        """Where clang reports about an operator itself: at a binary operator, else at the node."""
+        return self.loc(node.op_coord if isinstance(node, BinaryOp) else node)
+
     def binary(self, op: str, lhs: tast.Expr, rhs: tast.Expr, node) -> tast.Expr:
+        at = self.operator_loc(node)
         loc = self.loc(node)
         lt, rt = lhs.type, rhs.type
         if op in ("+", "-") and (lt.is_pointer or rt.is_pointer):
             return self.pointer_arithmetic(op, lhs, rhs, node)
         if op in _COMPARE and (lt.is_pointer or rt.is_pointer):
-            if lt.is_pointer and rt.is_integer:
-                rhs = self.convert(rhs, lt, explicit=self.is_null_constant(rhs))
-            elif rt.is_pointer and lt.is_integer:
-                lhs = self.convert(lhs, rt, explicit=self.is_null_constant(lhs))
+            ordered = op not in ("==", "!=")
+            if lt.is_integer or rt.is_integer:
+                if not self.is_null_constant(rhs if rt.is_integer else lhs):
+                    self.warn(f"{'ordered ' if ordered else ''}comparison between pointer and integer ('{lt}' and '{rt}')",
+                              at, group=None if ordered else "pointer-integer-compare")
+                if rt.is_integer:
+                    rhs = self.convert(rhs, lt, True)
+                else:
+                    lhs = self.convert(lhs, rt, True)
             elif not (lt.is_pointer and rt.is_pointer):
-                raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", node)
+                raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", at)
+            elif lt.target.unqualified() != rt.target.unqualified() and (ordered or not (lt.target.is_void or rt.target.is_void)):
+                self.warn(f"comparison of distinct pointer types ('{lt}' and '{rt}')", at, group="compare-distinct-pointer-types")
             if isinstance(lhs, tast.Const) and isinstance(rhs, tast.Const):
                 return tast.Const(ctype.INT, loc, fold_compare(op, lhs.value, rhs.value))
             return tast.Binary(ctype.INT, loc, op, lhs, self.convert(rhs, lhs.type, True))
         if not (lt.is_arithmetic and rt.is_arithmetic):
-            raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", node)
+            raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", at)
         if lt.is_float or rt.is_float:
             raise self.error("floating point is not supported by BPF", node, _NO_FLOAT)
         if op in _SHIFT:
@@ -340,7 +352,7 @@ class ExpressionChecker(BuiltinChecker):
             lhs, rhs = self.convert(lhs, t), self.convert(rhs, ctype.promote(rt))
             if isinstance(rhs, tast.Const) and not 0 <= rhs.value < t.bits:
                 negative = rhs.value < 0
-                self.warn(f"shift count {'is negative' if negative else '>= width of type'}", node.right if hasattr(node, 'right') else node,
+                self.warn(f"shift count {'is negative' if negative else '>= width of type'}", at,
                           group="shift-count-negative" if negative else "shift-count-overflow")
         else:
             t = ctype.usual_arithmetic(lt, rt)
@@ -352,9 +364,9 @@ class ExpressionChecker(BuiltinChecker):
             if folded is not None:
                 return tast.Const(t, loc, folded)
             if op in ("/", "%"):
-                self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", node, group="division-by-zero")
+                self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", at, group="division-by-zero")
         elif op in ("/", "%") and isinstance(rhs, tast.Const) and rhs.value == 0:
-            self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", node, group="division-by-zero")
+            self.warn(f"{'division' if op == '/' else 'remainder'} by zero is undefined", at, group="division-by-zero")
         if op in _COMPARE:
             return tast.Binary(ctype.INT, loc, op, lhs, rhs)
         if op not in _ARITH | _BITWISE | _SHIFT:
@@ -362,21 +374,22 @@ class ExpressionChecker(BuiltinChecker):
         return tast.Binary(t, loc, op, lhs, rhs)
 
     def pointer_arithmetic(self, op: str, lhs: tast.Expr, rhs: tast.Expr, node) -> tast.Expr:
+        at = self.operator_loc(node)
         loc = self.loc(node)
         lt, rt = lhs.type, rhs.type
         if lt.is_pointer and rt.is_pointer:
             if op != "-":
-                raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", node)
+                raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", at)
             if lt.target.unqualified() != rt.target.unqualified():
-                raise self.error(f"'{lt}' and '{rt}' are not pointers to compatible types", node)
-            return tast.PtrDiff(ctype.LONG, loc, lhs, rhs, self.element_size(lt, node))
+                raise self.error(f"'{lt}' and '{rt}' are not pointers to compatible types", at)
+            return tast.PtrDiff(ctype.LONG, loc, lhs, rhs, self.element_size(lt, at))
         if rt.is_pointer:
             if op == "-":
-                raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", node)
+                raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", at)
             lhs, rhs = rhs, lhs
         if not rhs.type.is_integer:
-            raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", node)
-        self.element_size(lhs.type, node)
+            raise self.error(f"invalid operands to binary expression ('{lt}' and '{rt}')", at)
+        self.element_size(lhs.type, at)
         index = self.convert(rhs, ctype.LONG)
         if op == "-":
             index = tast.Const(ctype.LONG, index.loc, ctype.LONG.wrap(-index.value)) if isinstance(index, tast.Const) \
