@@ -112,19 +112,21 @@ class BpfBuilder(ir.IRBuilder):
         return self.call(fn, [value])
 
     def memory_intrinsic(self, kind: str, dst: ir.Value, src_or_byte: ir.Value, size: int, volatile: bool = False,
-                         align: int = 1) -> None:
-        """llvm.memcpy/memmove/memset; `align` is what both pointers are known to be aligned to (a
-        struct copy's type alignment, as clang gives it): LLVM expands the copy in units that size,
-        not byte by byte."""
+                         align: int = 1, src_align: int | None = None) -> None:
+        """llvm.memcpy/memmove/memset; `align` (and `src_align`, if it differs) is what the pointers
+        are known to be aligned to, as clang gives it: a struct copy's type alignment, a builtin's
+        pointee alignment.  LLVM expands the copy in units that size, not byte by byte."""
         if kind == "memset":
             fn = self.module.declare_intrinsic("llvm.memset", [PTR, I64])
+            aligns = (align,)
         else:
             fn = self.module.declare_intrinsic(f"llvm.{kind}", [PTR, PTR, I64])
+            aligns = (align, align if src_align is None else src_align)
         call = self.call(fn, [dst, src_or_byte, ir.Constant(I64, size), ir.Constant(I1, int(volatile))])
-        if align > 1:
-            for pointer in range(1 if kind == "memset" else 2):
+        for pointer, known in enumerate(aligns):
+            if known > 1:
                 call.arg_attributes[pointer] = ArgumentAttributes()
-                call.arg_attributes[pointer].align = align
+                call.arg_attributes[pointer].align = known
 
     def memcmp(self, a: ir.Value, b: ir.Value, size: int) -> ir.Value:
         """A call to `int memcmp(a, b, size)` that the code generator expands (ExpandMemCmp, up

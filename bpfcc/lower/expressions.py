@@ -551,7 +551,9 @@ class ExpressionLowerer:
             return self.int_cast(self.bit_count(name, self.value(e.args[0])), lltype(e.type), False)
         if name in ("memcpy", "memmove", "memset"):
             dst = self.value(e.args[0])
-            bld.memory_intrinsic(name, dst, self.value(e.args[1]), e.args[2].value)
+            src_align = pointee_align(e.args[1]) if name != "memset" else None
+            bld.memory_intrinsic(name, dst, self.value(e.args[1]), e.args[2].value,
+                                 align=pointee_align(e.args[0]), src_align=src_align)
             return dst
         if name == "memcmp":
             return self.memcmp(self.value(e.args[0]), self.value(e.args[1]), e.args[2].value)
@@ -664,3 +666,12 @@ def aligned_at(align: int, offset: int, t: ctype.Type | None) -> int:
     """The alignment of an object (of type `t`, if given) `offset` bytes into an `align`-aligned one."""
     at = align if offset == 0 else min(align, offset & -offset)
     return min(at, t.align) if t is not None else at
+
+
+def pointee_align(e: tast.Expr) -> int:
+    """The alignment a memory builtin may assume for a pointer argument: its pointee's, looking
+    through pointer casts such as the conversion to `void *`, as clang does."""
+    while isinstance(e, tast.Cast) and e.operand.type.is_pointer:
+        e = e.operand
+    target = e.type.target if e.type.is_pointer else None
+    return target.align if target is not None and target.complete and not (target.is_void or target.is_function) else 1
