@@ -4,7 +4,8 @@
 Struct copies go through llvm.memcpy; with the types' alignment on it (as clang gives it) LLVM
 copies in words, without it byte by byte (4x the instructions, and byte-sized packet accesses the
 verifier has to track).  Members of packed structs are the exception: there the copy and every
-scalar access must be byte-wise, as clang's are, or the verifier refuses a misaligned stack access.
+scalar access must be byte-wise, as clang's are, or the verifier refuses a misaligned stack access.  `__builtin_memcpy`/`memset` assume their arguments'
+pointee alignment, looking through the conversion to `void *`.
 """
 from __future__ import annotations
 
@@ -45,6 +46,18 @@ __attribute__((section("tc"), used)) int prog(struct p *q)
 	return q->x + t.a;
 }
 """, 22),
+    "memory_builtins_on_typed_pointers": (r"""
+struct ev { unsigned int pid; int sig; unsigned long long ts; char comm[16]; };
+struct ev g1, g2;
+
+__attribute__((section("tc"), used)) int prog(void *ctx)
+{
+	struct ev *a = &g1, *b = &g2;
+	__builtin_memcpy(b, a, sizeof(*a));
+	__builtin_memset(&g1, 0, sizeof(g1));
+	return 0;
+}
+""", 19),
 }
 
 
