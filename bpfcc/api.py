@@ -24,6 +24,7 @@ def options_for(
     defines: Mapping[str, object] | Iterable[tuple[str, object]] | None = None,
     include_dirs: Iterable[str] | None = None,
     sysroot: str | os.PathLike | None = None,
+    btf: str | os.PathLike | None = None,
     opt_level: int | None = None,
     mcpu: str | None = None,
     debug: bool | None = None,
@@ -34,7 +35,8 @@ def options_for(
     """`base` (default `Options()`) with each keyword that is given replacing its field.
 
     `defines` maps macro names to values; a value of None or True defines the
-    macro as 1, like `-DNAME`.
+    macro as 1, like `-DNAME`.  `btf` is the kernel BTF file `#include <vmlinux.h>`
+    reads when no vmlinux.h is on the include path, like `--btf`.
     """
     changes: dict[str, object] = {
         "opt_level": opt_level, "mcpu": mcpu, "debug": debug, "werror": werror, "strict_loops": strict_loops,
@@ -46,6 +48,8 @@ def options_for(
         changes["include_dirs"] = [os.fspath(d) for d in include_dirs]
     if sysroot is not None:
         changes["sysroot"] = os.fspath(sysroot)
+    if btf is not None:
+        changes["btf"] = os.fspath(btf)
     if warnings is not None:  # "-Wno-int-conversion" or "no-int-conversion"
         changes["warnings"] = [w.removeprefix("-W") for w in warnings]
     return dataclasses.replace(base or Options(), **{k: v for k, v in changes.items() if v is not None})

@@ -28,6 +28,8 @@ Compiles restricted C for Linux BPF (tc, XDP) into a BPF ELF object, like
   -x c                input language (C only); needed for '-' (stdin) without -E
   -I DIR, -isystem DIR  add an include directory (-isystem after all -I)
   --sysroot DIR       look for the system's headers in DIR/usr/include (default /)
+  --btf FILE          kernel BTF for `#include <vmlinux.h>` when no vmlinux.h file is
+                      on the include path (default /sys/kernel/btf/vmlinux)
   -D NAME[=VALUE]     define a macro (VALUE defaults to 1)
   -U NAME             undefine a macro
   -O0 -O1 -O2 -O3 -O  optimisation level (-O is -O1, -Os/-Oz are -O2; default -O2)
@@ -217,6 +219,8 @@ RULES = (
     ("-isystem", JOINED_OR_SEPARATE, lambda inv, d: inv.system_dirs.append(d)),
     ("--sysroot=", JOINED, lambda inv, d: setattr(inv.options, "sysroot", d)),
     ("--sysroot", SEPARATE, lambda inv, d: setattr(inv.options, "sysroot", d)),
+    ("--btf=", JOINED, lambda inv, f: setattr(inv.options, "btf", f)),
+    ("--btf", SEPARATE, lambda inv, f: setattr(inv.options, "btf", f)),
     ("-o", JOINED_OR_SEPARATE, _output),
     ("-I", JOINED_OR_SEPARATE, lambda inv, d: inv.options.include_dirs.append(d)),
     ("-D", JOINED_OR_SEPARATE, _define),

@@ -343,6 +343,37 @@ SIZE_T = ULONG
 PTRDIFF_T = LONG
 
 
+# The keywords a list of type specifiers is made of (`long unsigned int`).
+TYPE_KEYWORDS = frozenset({"char", "short", "int", "long", "signed", "unsigned", "_Bool", "__int128", "void", "float",
+                           "double"})
+
+
+def from_specifiers(words: list[str]) -> Type:
+    """The type that keyword specifiers name, in any order (`unsigned long`, `long unsigned int`)."""
+    if "float" in words:
+        return FLOAT
+    if "double" in words:
+        # Types may mention floating point (headers do); values may not.
+        return LDOUBLE if "long" in words else DOUBLE
+    if "void" in words:
+        return VOID
+    if "_Bool" in words:
+        return BOOL
+    unsigned = "unsigned" in words
+    longs = words.count("long")
+    if "char" in words:
+        return UCHAR if unsigned else SCHAR if "signed" in words else CHAR
+    if "short" in words:
+        return USHORT if unsigned else SHORT
+    if "__int128" in words:
+        return UINT128 if unsigned else INT128
+    if longs >= 2:
+        return ULLONG if unsigned else LLONG
+    if longs == 1:
+        return ULONG if unsigned else LONG
+    return UINT if unsigned else INT
+
+
 def pointer(target: Type) -> PointerType:
     return PointerType(target=target)
 

@@ -6,13 +6,14 @@ wrong inside a stage is turned into a diagnostic, never a traceback.
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import sys
 import threading
 from dataclasses import dataclass, field
 
-from . import check, emit, lower, optimize, parse, preprocess
+from . import check, emit, lower, optimize, parse, preprocess, reachable
 from .diagnostics import CompileError, Diagnostic, Diagnostics
 from .options import Options
 
@@ -76,10 +77,7 @@ def _compile(source: str, filename: str, options: Options | None, output: str) -
         pre = preprocess.preprocess(source, filename, options, diags)
         if diags.has_errors or output == "preprocessed":
             return _finish(pre.text.encode(), diags, pre)
-        unit = parse.parse(pre.text, diags, filename)
-        if diags.has_errors:
-            return _finish(None, diags, pre)
-        program = check.check(unit, options, diags, filename)
+        program, diags = _parse_and_check(pre, filename, options, diags)
         if diags.has_errors:
             return _finish(None, diags, pre)
         module = lower.lower(program, options, diags)
@@ -99,6 +97,26 @@ def _compile(source: str, filename: str, options: Options | None, output: str) -
     except Exception as exc:  # the last line of defence: no traceback reaches the user
         diags.error(f"internal compiler error: {type(exc).__name__}: {exc}", diags.last_location)
         return _finish(None, diags, pre)
+
+
+def _parse_and_check(pre: preprocess.Preprocessed, filename: str, options: Options,
+                     diags: Diagnostics) -> tuple[object, Diagnostics]:
+    """Parse and check, a big translation unit first without the header declarations nothing in it
+    names (`reachable`).  Only if that fails is the whole text parsed and checked, so diagnostics
+    are always the whole translation unit's; the diagnostics that hold are returned."""
+    reached = reachable.reachable(pre.text, filename) if pre.kernel_types is None else None
+    if reached is not None:
+        trial = dataclasses.replace(diags, items=list(diags.items), pragmas=list(diags.pragmas))
+        try:
+            program = check.check(parse.parse(reached, trial, filename), options, trial, filename)
+            if not trial.has_errors:
+                return program, trial
+        except CompileError:
+            pass
+    unit = parse.parse(pre.text, diags, filename, pre.kernel_types)
+    if diags.has_errors:
+        return None, diags
+    return check.check(unit, options, diags, filename), diags
 
 
 def compile_file(path: str, options: Options | None = None, output: str = "object") -> Result:

@@ -16,6 +16,7 @@ class Options:
     undefines: list[str] = field(default_factory=list)
     include_dirs: list[str] = field(default_factory=list)  # -I, in order
     sysroot: str = "/"  # --sysroot: where the system's /usr/include is looked for
+    btf: str | None = None  # --btf: the kernel BTF `#include <vmlinux.h>` reads when no vmlinux.h file is found
     opt_level: int = 2
     debug: bool = True  # -g: BTF and BTF.ext; loaders need BTF for maps
     mcpu: str = DEFAULT_MCPU

@@ -31,6 +31,7 @@ from pycparser.c_lexer import CLexer, Token
 from pycparser.c_parser import _BINARY_PRECEDENCE, Coord, CParser, ParseError
 
 from . import literals
+from .kernel_btf import PRAGMA as KERNEL_TYPES_PRAGMA
 from .diagnostics import CompileError, Diagnostics, Location
 
 _KEYWORD_ALIASES = {
@@ -237,11 +238,37 @@ class _Lexer(CLexer):
         return _Token(tok.type, tok.value, tok.lineno, tok.column, tok.filename, pos)
 
 
+class KernelTypesPragma(c_ast.Pragma):
+    """Where vmlinux.h, made from the kernel's BTF, was included: its types are declared from here on."""
+
+    __slots__ = ("types",)
+
+    def __init__(self, string, coord=None, types=None):
+        super().__init__(string, coord)
+        self.types = types  # kernel_btf.KernelTypes
+
+
 class GnuCParser(CParser):
-    def __init__(self) -> None:
+    def __init__(self, kernel_types=None) -> None:
         super().__init__(dialect="c23", lexer=_Lexer)
         for word in _C23_ONLY_KEYWORDS:
             del self.clex._keyword_map[word]
+        self._kernel_types = kernel_types  # from the preprocessor, when vmlinux.h came from BTF
+        self._kernel_typedefs: frozenset[str] = frozenset()  # their names, once the pragma is passed
+
+    def _is_type_in_scope(self, name):
+        for scope in reversed(self._scope_stack):
+            if name in scope:
+                return scope[name]
+        return name in self._kernel_typedefs
+
+    def _parse_pppragma_directive(self):
+        pragma = super()._parse_pppragma_directive()
+        if pragma.string == KERNEL_TYPES_PRAGMA and self._kernel_types is not None and len(self._scope_stack) == 1:
+            self._kernel_typedefs = self._kernel_types.typedef_names
+            self._typedef_checked_token = None
+            return KernelTypesPragma(pragma.string, pragma.coord, self._kernel_types)
+        return pragma
 
     def _parse_translation_unit_or_empty(self):
         # clang's predefined type name, which <stdarg.h> and vmlinux.h build `va_list` on.
@@ -515,11 +542,12 @@ _MESSAGES = [("Invalid expression", "expected expression"), ("Invalid declaratio
 _PARSE_ERROR = re.compile(r"^(?P<file>.*?):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<msg>.*)$", re.S)
 
 
-def parse(text: str, diags: Diagnostics, filename: str = "<input>") -> c_ast.FileAST:
-    """Parse preprocessed text; a syntax error becomes a located diagnostic."""
+def parse(text: str, diags: Diagnostics, filename: str = "<input>", kernel_types=None) -> c_ast.FileAST:
+    """Parse preprocessed text; a syntax error becomes a located diagnostic.  `kernel_types`: the
+    preprocessor's, whose typedef names are type names after the pragma that stands for vmlinux.h."""
     record_diagnostic_pragmas(text, diags)
     try:
-        return GnuCParser().parse(gnu_normalise(text), filename)
+        return GnuCParser(kernel_types).parse(gnu_normalise(text), filename)
     except ParseError as exc:
         m = _PARSE_ERROR.match(str(exc))
         if not m:

@@ -13,6 +13,7 @@ pcpp does the directive and macro work.  `_Preprocessor` subclasses it to
 """
 from __future__ import annotations
 
+import bisect
 import copy
 import os
 import platform
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pcpp import Action, OutputDirective, Preprocessor
 from pcpp.parser import Macro
 
+from . import kernel_btf
 from .diagnostics import CompileError, Diagnostics, Location
 from .options import Options
 
@@ -31,11 +33,13 @@ from .options import Options
 class Preprocessed:
     text: str  # preprocessed C with `# N "file"` line markers
     sources: dict[str, list[str]]  # every file read (main file + headers) → its lines
+    # The kernel's types, when `#include <vmlinux.h>` found no file and read BTF instead.
+    kernel_types: kernel_btf.KernelTypes | None = None
 
 
 def preprocess(source: str, filename: str, options: Options, diags: Diagnostics) -> Preprocessed:
     pp = _Preprocessor(filename, options, diags)
-    return Preprocessed(pp.run(source), pp.sources)
+    return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
 
 
 def include_dir() -> str:
@@ -145,6 +149,12 @@ _CPU_FEATURES = (
 
 _MAX_INCLUDE_DEPTH = 200  # clang's limit
 
+# `#include <vmlinux.h>` with no such file on the include path: the kernel's types come from its
+# BTF (kernel_btf).  What stands in for the header: its include guard, which <bpf/bpf_tracing.h>
+# tests, and the pragma that tells the parser and the checker where the types become visible.
+VMLINUX_H = "vmlinux.h"
+_VMLINUX_TEXT = f"#ifndef __VMLINUX_H__\n#define __VMLINUX_H__\n#pragma {kernel_btf.PRAGMA}\n#endif\n"
+
 # The Debian packages that install the header directories BPF programs use most; named in the
 # diagnostic for a missing header.  <bpf/…> rarely gets there: bpfcc's fallback headers answer.
 _DEBIAN_PACKAGES = {
@@ -167,6 +177,13 @@ _TOKEN = re.compile(
     r"|(?P<other>[\s\S])"
 )
 _CONTINUATION = re.compile(r"\\[ \t\r]*\n")
+# Runs of plain lines pass through as one token (see _PlainLines).  A file gets them from this
+# many lines on (vmlinux.h has 135,000), a run from this many lines.
+_PLAIN_FILE_LINES = 5000
+_PLAIN_RUN_LINES = 8
+# What keeps a line out of a plain run: a directive, a comment, a literal, a continuation, _Pragma.
+_NOT_PLAIN = re.compile(r"[#\"'\\/]|_Pragma")
+_IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 # pcpp's token type names (those of its PLY lexer, which its #if evaluator parses).
 _KIND_TYPES = {
     "nl": "CPP_WS", "ws": "CPP_WS", "cont": "CPP_LINECONT", "c1": "CPP_COMMENT1", "c2": "CPP_COMMENT2",
@@ -298,6 +315,47 @@ class _Lexer:
         return _Token(token_type, value[1:-1] if kind == "cont" else value, 1, m.start(), 0, "")
 
 
+class _PlainLines:
+    """Where a big file's plain lines are: lines with no directive, comment, literal, continuation
+    or _Pragma.  A run of them that names no macro needs no macro expansion and keeps its layout,
+    so it goes to the output as one token of text instead of a token per word: most of a
+    generated header such as vmlinux.h."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]  # line index → offset
+        self.index = {start: i for i, start in enumerate(self.starts)}
+        plain = bytearray(b"\1") * len(self.starts)
+        for m in _NOT_PLAIN.finditer(text):
+            plain[bisect.bisect_right(self.starts, m.start()) - 1] = 0
+        self.plain = plain
+        self.slow_until = 0  # lines before this one were found to name a macro: tokenized
+
+    def run(self, offset: int, macros) -> int | None:
+        """The end (the offset of its last newline) of a run of plain lines starting at `offset`
+        that names none of `macros`, if there is one long enough."""
+        first = self.index.get(offset)
+        if first is None or first < self.slow_until or not self.plain[first]:
+            return None
+        last = first
+        while last + 1 < len(self.starts) and self.plain[last + 1]:
+            last += 1
+        if last + 1 >= len(self.starts):  # the file's last line has no newline to end a run
+            last -= 1
+        if last + 1 - first < _PLAIN_RUN_LINES:
+            return None
+        end = self.starts[last + 1] - 1
+        named = set(_IDENTIFIER.findall(self.text, offset, end)).intersection(macros)
+        if named:  # up to the first line that names one
+            first_use = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, named))).search(self.text, offset, end)
+            stop = bisect.bisect_right(self.starts, first_use.start()) - 1
+            self.slow_until = stop + 1
+            if stop - first < _PLAIN_RUN_LINES:
+                return None
+            end = self.starts[stop] - 1
+        return end
+
+
 class _Builtin(Macro):
     """A function-like macro whose value bpfcc computes (`__has_include` and the like)."""
 
@@ -330,6 +388,7 @@ class _Preprocessor(Preprocessor):
         self._once: dict[str, str | None] = {}  # real path → include guard macro, None for #pragma once
         self._renumbered: dict[str, tuple[int, str]] = {}  # file → (line offset, name) set by #line
         self._stack = [_File(filename, None, False)]
+        self.kernel_types: kernel_btf.KernelTypes | None = None
 
     def run(self, source: str) -> str:
         builtin = predefines(self._options)
@@ -362,54 +421,75 @@ class _Preprocessor(Preprocessor):
     # ---- lexing -------------------------------------------------------------------------
 
     def group_lines(self, input: str, source: str):
-        """The tokens of a file, one list per line, each ending in its newline token."""
+        """The tokens of a file, one list per line, each ending in its newline token; in a big
+        file, a run of plain lines (_PlainLines) is one line of one CPP_PLAIN token."""
         # pcpp hands over the text with trigraphs replaced, which clang's gnu17 does not do.
         text = self._text[source]
         self._renumbered.pop(source, None)
         shown, offset = source, 0
         lineno, line_start = 1, 0
         all_ascii = text.isascii()
+        plain = _PlainLines(text) if all_ascii and text.count("\n") >= _PLAIN_FILE_LINES else None
+        parens = 0  # open parentheses outside directives: a plain run must not hold a macro's arguments
+        last_word = None  # the last token outside directives, if a word: a function-like macro's name?
         wide = 0  # on this line so far, bytes beyond one per character (clang's columns count bytes)
         line: list[_Token] = []
         line_begins = True  # only blanks so far on this line
         names_directive = False  # the previous token is the '#' opening the line
-        for m in _TOKEN.finditer(text):
-            kind, value, start = m.lastgroup, m.group(), m.start()
-            token_type = _KIND_TYPES.get(kind) or _OP_TYPES.get(value, value)
-            token = _Token(token_type, value, lineno, start, start - line_start + 1 + wide, shown)
-            line.append(token)
-            if kind == "nl":
-                lineno += 1
-                line_start, wide = start + 1, 0
-                yield line
-                line, line_begins = [], True
-                if source in self._renumbered:  # pcpp has just run a #line
-                    renumbered, shown = self._renumbered[source]
-                    lineno += renumbered - offset
-                    offset = renumbered
-                continue
-            if kind in _MULTILINE_KINDS and "\n" in value:
-                lineno += value.count("\n")
-                line_start, wide = start + value.rfind("\n") + 1, 0
-                if kind == "cont":
-                    token.value = value[1:-1]
-                elif kind in ("str", "chr"):
-                    token.value = _CONTINUATION.sub("", value)
-            if not all_ascii and not value.isascii():
-                tail = value[value.rfind("\n") + 1 :]
-                wide += len(tail.encode("utf-8", "surrogateescape")) - len(tail)
-            if kind in _BLANK_KINDS:
-                if kind == "c1" and (len(value) < 4 or not value.endswith("*/")):
-                    self._diags.error("unterminated /* comment", Location(shown, token.lineno, token.col))
-                continue
-            if names_directive:
-                names_directive = False
-                if value == "include_next":  # pcpp knows only #include: see include()
-                    token.value = "include"
-                    token.include_next = True
-            elif line_begins:
-                names_directive = value == "#"
-            line_begins = False
+        in_directive = False
+        position = 0
+        while position is not None:
+            matches, position = _TOKEN.finditer(text, position), None
+            for m in matches:
+                kind, value, start = m.lastgroup, m.group(), m.start()
+                token_type = _KIND_TYPES.get(kind) or _OP_TYPES.get(value, value)
+                token = _Token(token_type, value, lineno, start, start - line_start + 1 + wide, shown)
+                line.append(token)
+                if kind == "nl":
+                    lineno += 1
+                    line_start, wide = start + 1, 0
+                    yield line
+                    line, line_begins, in_directive = [], True, False
+                    if source in self._renumbered:  # pcpp has just run a #line
+                        renumbered, shown = self._renumbered[source]
+                        lineno += renumbered - offset
+                        offset = renumbered
+                    macro = self.macros.get(last_word)
+                    if plain is not None and not parens and (macro is None or macro.arglist is None) and (
+                            end := plain.run(line_start, self.macros)) is not None:
+                        run = text[line_start:end]
+                        yield [_Token("CPP_PLAIN", run, lineno, line_start, 1, shown),
+                               _Token("CPP_WS", "\n", lineno, end, len(run) - run.rfind("\n"), shown)]
+                        parens = max(parens + run.count("(") - run.count(")"), 0)
+                        lineno += run.count("\n") + 1
+                        line_start = position = end + 1
+                        break
+                    continue
+                if kind in _MULTILINE_KINDS and "\n" in value:
+                    lineno += value.count("\n")
+                    line_start, wide = start + value.rfind("\n") + 1, 0
+                    if kind == "cont":
+                        token.value = value[1:-1]
+                    elif kind in ("str", "chr"):
+                        token.value = _CONTINUATION.sub("", value)
+                if not all_ascii and not value.isascii():
+                    tail = value[value.rfind("\n") + 1 :]
+                    wide += len(tail.encode("utf-8", "surrogateescape")) - len(tail)
+                if kind in _BLANK_KINDS:
+                    if kind == "c1" and (len(value) < 4 or not value.endswith("*/")):
+                        self._diags.error("unterminated /* comment", Location(shown, token.lineno, token.col))
+                    continue
+                if names_directive:
+                    names_directive = False
+                    if value == "include_next":  # pcpp knows only #include: see include()
+                        token.value = "include"
+                        token.include_next = True
+                elif line_begins:
+                    names_directive = in_directive = value == "#"
+                if not in_directive:
+                    parens = max(parens + (value == "(") - (value == ")"), 0)
+                    last_word = value if kind == "id" else None
+                line_begins = False
         if line:
             last = line[-1]
             line.append(_Token("CPP_WS", "\n", last.lineno, len(text), 1, shown))
@@ -429,6 +509,8 @@ class _Preprocessor(Preprocessor):
             message = "#include_next in primary source file; will search from start of include path"
             self._warn(message, self._location(directive), "include-next-outside-header")
         found = self._find(name, angled, include_next)
+        if found is None and name == VMLINUX_H and not include_next:
+            found = self._kernel_header(where)
         if found is None:
             raise self._diags.fatal(f"'{name}' file not found", where, self._package_hint(name))
         path, index = found
@@ -471,9 +553,38 @@ class _Preprocessor(Preprocessor):
                 return path, index
         return None
 
+    def _btf_path(self) -> str | None:
+        """The BTF `vmlinux.h` stands for: --btf's file, else the running kernel's if it has one."""
+        if self._options.btf is not None:
+            return self._options.btf
+        return kernel_btf.DEFAULT_PATH if os.path.isfile(kernel_btf.DEFAULT_PATH) else None
+
+    def _kernel_header(self, where: Location | None) -> tuple[str, int] | None:
+        """vmlinux.h made from BTF: read the BTF (once) and stand the guard and pragma in for the
+        header, as a system header; None if there is no BTF to read."""
+        path = self._btf_path()
+        if path is None:
+            return None
+        if self.kernel_types is None:
+            try:
+                self.kernel_types = kernel_btf.KernelTypes.read(
+                    path, preserve_access_index="BPF_NO_PRESERVE_ACCESS_INDEX" not in self.macros)
+            except OSError as exc:
+                raise self._diags.fatal(f"cannot read BTF from '{path}': {exc.strerror}", where) from None
+            except kernel_btf.BtfError as exc:
+                raise self._diags.fatal(f"cannot read BTF from '{path}': {exc}", where) from None
+        header = f"<{VMLINUX_H} from {path}>"
+        if header not in self._text:
+            self._add_source(header, _VMLINUX_TEXT)
+        return header, self._first_system
+
     def _package_hint(self, name: str) -> str | None:
         """For a missing header under a directory a Debian package installs: which package, and
         whether it seems to be missing (no system directory has that directory at all)."""
+        if name == VMLINUX_H:
+            return ("bpfcc reads the kernel's types from its BTF when no vmlinux.h is found, but "
+                    f"{kernel_btf.DEFAULT_PATH} does not exist; give a BTF file with --btf, or write vmlinux.h "
+                    "with `bpftool btf dump file <BTF> format c`")
         prefix, slash, _ = name.partition("/")
         package = _DEBIAN_PACKAGES.get(prefix) if slash else None
         if package is None:
@@ -559,7 +670,8 @@ class _Preprocessor(Preprocessor):
             if not header:
                 self._diags.error('expected "FILENAME" or <FILENAME>', self._location(self.lastdirective))
                 return 0
-            return int(self._find(header, angled, name == "__has_include_next") is not None)
+            found = self._find(header, angled, name == "__has_include_next") is not None
+            return int(found or (header == VMLINUX_H and name == "__has_include" and self._btf_path() is not None))
         # clang expands macros in the operand: __has_attribute(x) with `#define x section` is 1.
         word = "".join(t.value for t in self.expand_macros(list(tokens)) if t.type not in _BLANK)
         if name == "__has_builtin":
@@ -768,6 +880,17 @@ class _Preprocessor(Preprocessor):
                 space = True
                 continue
             value = token.value
+            if token.type == "CPP_PLAIN":  # whole lines of a file, as they are written there
+                if token.source == file and 0 < token.row - line <= 8:
+                    out.append("\n" * (token.row - line))
+                else:
+                    out.append(("\n" if out else "") + f'# {token.row} "{token.source}"\n')
+                out.append(value)
+                file, line = token.source, token.row + value.count("\n")
+                column = len(value) - value.rfind("\n")
+                depth += value.count("(") + value.count("[") - value.count(")") - value.count("]")
+                before, space, recent = value, False, ("", "")
+                continue
             if value in _BRACKETS:
                 if value in "([":
                     if value == "[" and before == "[" and attribute is None:

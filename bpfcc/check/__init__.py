@@ -54,6 +54,34 @@ class Scope:
         return name
 
 
+class KernelNames(dict):
+    """A file-scope namespace (ordinary names, or tags) that finds what the program has not
+    declared among the kernel's types, as if vmlinux.h had declared them there: vmlinux.h made
+    from BTF (kernel_btf).  A name found is kept, so redefining it is an error, as in C."""
+
+    def __init__(self, own: dict, lookup) -> None:
+        super().__init__(own)
+        self.lookup = lookup  # name → what the kernel's types declare by that name, or None
+
+    def _found(self, name: str) -> bool:
+        if dict.__contains__(self, name):
+            return True
+        found = self.lookup(name)
+        if found is not None:
+            self[name] = found
+        return found is not None
+
+    def __contains__(self, name) -> bool:
+        return self._found(name)
+
+    def __getitem__(self, name):
+        self._found(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name, default=None):
+        return dict.get(self, name) if self._found(name) else default
+
+
 class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, InitializerChecker, MapChecker):
     def __init__(self, options: Options, diags: Diagnostics, filename: str) -> None:
         self.options = options
@@ -111,6 +139,27 @@ class Checker(DeclarationChecker, ExpressionChecker, StatementChecker, Initializ
 
     def pop_scope(self) -> None:
         self.scope = self.scope.parent
+
+    def use_kernel_types(self, types) -> None:
+        """From here on, file-scope names the program has not declared are the kernel's
+        (vmlinux.h from BTF): its typedefs and enumerators, its struct, union and enum tags."""
+        def name(word: str):
+            typedef = types.typedef(word)
+            if typedef is not None:
+                return typedef
+            value = types.enumerator(word)
+            if value is None:
+                return None
+            return tast.Const(ctype.INT if ctype.INT.min <= value <= ctype.INT.max else ctype.LONG, self.last_loc, value)
+
+        root = self.scope
+        while root.parent is not None:
+            root = root.parent
+        for declared in root.tags.values():  # `struct task_struct;` before vmlinux.h: now completed
+            if isinstance(declared, ctype.StructDef) and declared.members is None and declared.tag:
+                types.adopt(declared)
+        root.names = KernelNames(root.names, name)
+        root.tags = KernelNames(root.tags, types.tag)
 
     # ---- the translation unit ----------------------------------------------
 

@@ -10,8 +10,8 @@ from pycparser import c_ast
 from .. import ctype, literals, tast
 from ..ctype import ArrayType, FunctionType, IntType, PointerType, StructDef, StructType, Type, Typedef
 from ..diagnostics import Location
+from ..parse import KernelTypesPragma
 
-_INT_KEYWORDS = {"char", "short", "int", "long", "signed", "unsigned", "_Bool", "__int128", "void", "float", "double"}
 
 # `#pragma clang attribute push (<attributes>, apply_to = <subjects>)` and `… pop`, as the parser
 # keeps them: the GNU `__attribute__((a))` already reads `[[a]]`.
@@ -82,7 +82,11 @@ class DeclarationChecker:
 
     def check_file_scope_pragma(self, pragma: c_ast.Pragma) -> None:
         """`#pragma clang attribute push/pop` (vmlinux.h wraps its types in one that gives every
-        struct and union preserve_access_index); other pragmas at file scope change no code."""
+        struct and union preserve_access_index), and the pragma that stands for vmlinux.h made
+        from BTF; other pragmas at file scope change no code."""
+        if isinstance(pragma, KernelTypesPragma):
+            self.use_kernel_types(pragma.types)
+            return
         m = _ATTRIBUTE_PRAGMA.match(pragma.string)
         if m is None:
             return
@@ -205,33 +209,12 @@ class DeclarationChecker:
 
     def identifier_type(self, node: c_ast.IdentifierType) -> Type:
         names = list(node.names)
-        if len(names) == 1 and names[0] not in _INT_KEYWORDS:
+        if len(names) == 1 and names[0] not in ctype.TYPE_KEYWORDS:
             found = self.scope.lookup(names[0])
             if isinstance(found, Typedef):
                 return found.type.aliased(found)
             raise self.error(f"unknown type name '{names[0]}'", node)
-        if "float" in names:
-            return ctype.FLOAT
-        if "double" in names:
-            # Types may mention floating point (headers do); values may not.
-            return ctype.LDOUBLE if "long" in names else ctype.DOUBLE
-        if "void" in names:
-            return ctype.VOID
-        if "_Bool" in names:
-            return ctype.BOOL
-        unsigned = "unsigned" in names
-        longs = names.count("long")
-        if "char" in names:
-            return ctype.UCHAR if unsigned else ctype.SCHAR if "signed" in names else ctype.CHAR
-        if "short" in names:
-            return ctype.USHORT if unsigned else ctype.SHORT
-        if "__int128" in names:
-            return ctype.UINT128 if unsigned else ctype.INT128
-        if longs >= 2:
-            return ctype.ULLONG if unsigned else ctype.LLONG
-        if longs == 1:
-            return ctype.ULONG if unsigned else ctype.LONG
-        return ctype.UINT if unsigned else ctype.INT
+        return ctype.from_specifiers(names)
 
     def typeof_type(self, node: c_ast.TypeOf) -> Type:
         if isinstance(node.expr, c_ast.Typename):

@@ -41,6 +41,12 @@ class DebugInfo(NullDebugInfo):
         self.files: dict[str, ir.DIValue] = {}
         self.types: dict[tuple, ir.DIValue] = {}
         self.in_progress: set[int] = set()
+        # Structs reached through a pointer inside a member, as LLVM's BTF writer prunes them (see
+        # `pointee`): each placeholder's tag, the derived types pointing at one, and the structs
+        # described in full by tag, which finish() points those derived types at.
+        self.placeholders: dict[int, str] = {}
+        self.fixups: list[ir.DIValue] = []
+        self.structs: dict[str, ir.DIValue] = {}
         self.globals: list = []
         self.retained: list = []  # (subprogram, its arguments), linked in finish()
         self.locations: dict[tuple[int, int, int], ir.DIValue] = {}
@@ -67,38 +73,97 @@ class DebugInfo(NullDebugInfo):
 
     # ---- types -------------------------------------------------------------
 
-    def type(self, t: ctype.Type):
+    def type(self, t: ctype.Type, in_member: bool = False, behind_pointer: bool = False):
         """The DI type for a C type; typedef names and qualifiers are kept, as BTF shows them.
 
         const wraps volatile, as in clang's debug info: `const volatile int` is CONST → VOLATILE → int.
         A qualifier that came with a typedef (`typedef const int cint;`) is the typedef's own.
+        `in_member`, `behind_pointer`: where LLVM's BTF writer stands when it meets `t` (`pointee`).
         """
-        own = t.typedef.type if t.typedef is not None else None
-        if t.const and not (own is not None and own.const):
-            return self.derived("DW_TAG_const_type", self.type(_drop(t, const=True)))
-        if t.volatile and not (own is not None and own.volatile):
-            return self.derived("DW_TAG_volatile_type", self.type(_drop(t, volatile=True)))
-        if t.typedef is not None:
-            key = ("typedef", t.typedef.name, t.unqualified().key())
-            if key not in self.types:
-                self.types[key] = self.module.add_debug_info("DIDerivedType", {
-                    "tag": ir.DIToken("DW_TAG_typedef"), "name": t.typedef.name,
-                    "baseType": self.type(t.typedef.type), "file": self.main_file})
-            return self.types[key]
         key = _spelling_key(t)
         if key in self.types:
+            self.revisit(t, in_member, behind_pointer)
             return self.types[key]
-        if isinstance(t, ctype.StructType) and id(t.defn) in self.in_progress:
-            return self.forward(t)
-        di = self.build_type(t)
+        if (isinstance(t, ctype.StructType) and t.defn.tag and t.complete and not _spelled(t)
+                and (behind_pointer or id(t.defn) in self.in_progress)):
+            return self.pointee(t)
+        own = t.typedef.type if t.typedef is not None else None
+        if t.const and not (own is not None and own.const):
+            di = self.derived("DW_TAG_const_type", self.type(_drop(t, const=True), in_member, behind_pointer))
+        elif t.volatile and not (own is not None and own.volatile):
+            di = self.derived("DW_TAG_volatile_type", self.type(_drop(t, volatile=True), in_member, behind_pointer))
+        elif t.typedef is not None:
+            di = self.derived("DW_TAG_typedef", self.type(t.typedef.type, in_member, behind_pointer),
+                              name=t.typedef.name, file=self.main_file)
+        elif isinstance(t, ctype.PointerType):
+            di = self.derived("DW_TAG_pointer_type", self.type(t.target, in_member, in_member), size=64)
+        else:
+            di = self.build_type(t)
         self.types[key] = di
         return di
 
-    def derived(self, tag: str, base):
-        key = (tag, id(base))
+    def derived(self, tag: str, base, **fields) -> ir.DIValue:
+        node = self.module.add_debug_info("DIDerivedType", {"tag": ir.DIToken(tag), "baseType": base, **fields})
+        if id(base) in self.placeholders:
+            self.fixups.append(node)
+        return node
+
+    def pointee(self, t: ctype.StructType):
+        """A named struct or union reached through a pointer in a member's type (a pointer or what a
+        pointer leads to through typedefs and qualifiers).  LLVM's BTF writer does not follow
+        those: it points such a pointer at the struct of that name that something else brought
+        in, or else at a forward declaration (BTF FWD).  That keeps the BTF of a program using
+        one kernel struct from growing into the kernel's whole type graph.  Described the same way
+        here: a forward declaration, which finish() replaces by the struct if it was described."""
+        key = ("pointee", t.defn.tag, t.is_union)
         if key not in self.types:
-            self.types[key] = self.module.add_debug_info("DIDerivedType", {"tag": ir.DIToken(tag), "baseType": base})
+            self.types[key] = self.forward(t)
+            self.placeholders[id(self.types[key])] = t.defn.tag
         return self.types[key]
+
+    def revisit(self, t: ctype.Type, in_member: bool, behind_pointer: bool) -> None:
+        """What LLVM's BTF writer does on meeting a type again, outside a member's pointer: it walks
+        the chain of pointers, typedefs and qualifiers down to the first type it has not visited
+        and visits that, counting the chain as behind a pointer only if the last link is one.  So
+        a struct behind `const struct cred *` in two members is described in full: clang's BTF
+        has it, and bpfcc's must too."""
+        if in_member and behind_pointer:
+            return
+        node = t
+        while (base := _base(node)) is not None:
+            if base.is_void or _spelling_key(base) in self.types or (
+                    isinstance(base, ctype.StructType) and id(base.defn) in self.in_progress):
+                node = base
+                continue
+            if in_member and isinstance(node, ctype.PointerType) and not _spelled(node):
+                behind_pointer = True
+                if isinstance(base, ctype.StructType) and base.defn.tag and base.complete and not _spelled(base):
+                    return
+            self.type(base, in_member, behind_pointer)
+            return
+
+    def map_definition(self, t: ctype.Type) -> None:
+        """How LLVM's BTF writer first visits a `.maps` variable's type: each member's type from
+        outside any member, so that the key and value types behind `__type`'s pointers are
+        described in full; members that are records or arrays (maps of maps) the same way."""
+        if _spelling_key(t) in self.types:
+            return
+        base = _base(t) if _spelled(t) or isinstance(t, ctype.PointerType) else None
+        if base is not None:
+            if not base.is_void:
+                self.map_definition(base)
+        elif isinstance(t, ctype.ArrayType):
+            self.map_definition(_innermost(t))
+        elif isinstance(t, ctype.StructType) and t.complete:
+            for member in _described(t.defn):
+                composite = not _spelled(member.type) and (
+                    isinstance(member.type, (ctype.StructType, ctype.ArrayType))
+                    or (isinstance(member.type, ctype.IntType) and member.type.enum is not None))
+                if composite:
+                    self.map_definition(member.type)
+                else:
+                    self.type(member.type)
+        self.type(t)
 
     def build_type(self, t: ctype.Type):
         m = self.module
@@ -116,15 +181,9 @@ class DebugInfo(NullDebugInfo):
             return m.add_debug_info("DIBasicType", {"name": str(t), "size": t.size * 8, "encoding": ir.DIToken(encoding)})
         if isinstance(t, ctype.FloatType):
             return m.add_debug_info("DIBasicType", {"name": t.name, "size": t.size * 8, "encoding": ir.DIToken("DW_ATE_float")})
-        if isinstance(t, ctype.PointerType):
-            return m.add_debug_info("DIDerivedType", {"tag": ir.DIToken("DW_TAG_pointer_type"),
-                                                      "baseType": self.type(t.target), "size": 64})
         if isinstance(t, ctype.ArrayType):
-            # `int[4][2]` is one array type of two subranges, as clang describes it: CO-RE checks
-            # that a subscript of its `int[2]` rows indexes the same element type.  An element
-            # array spelled through a typedef or qualified is a type of its own.
-            counts, elem = [], t
-            while isinstance(elem, ctype.ArrayType) and (elem is t or not (elem.typedef or elem.const or elem.volatile)):
+            counts, elem = [], t  # a subrange per dimension down to `_innermost`
+            while elem is not _innermost(t):
                 counts.append(elem.length if elem.length is not None else -1)
                 elem = elem.elem
             return m.add_debug_info("DICompositeType", {
@@ -173,7 +232,7 @@ class DebugInfo(NullDebugInfo):
             elements = []
             for member in _described(defn):
                 fields = {"tag": ir.DIToken("DW_TAG_member"), "name": member.name or "",
-                          "baseType": self.type(member.type), "file": self.main_file}
+                          "baseType": self.type(member.type, in_member=True), "file": self.main_file}
                 if member.bit_width is not None:
                     fields.update(size=member.bit_width, offset=member.offset * 8 + member.bit_offset,
                                   flags=ir.DIToken("DIFlagBitField"),
@@ -183,10 +242,13 @@ class DebugInfo(NullDebugInfo):
                 elements.append(self.module.add_debug_info("DIDerivedType", fields))
         finally:
             self.in_progress.discard(id(defn))
-        return self.module.add_debug_info("DICompositeType", {
+        di = self.module.add_debug_info("DICompositeType", {
             "tag": ir.DIToken("DW_TAG_union_type" if defn.is_union else "DW_TAG_structure_type"),
             "name": defn.tag or "", "file": self.main_file, "size": defn.size * 8,
             "elements": self.module.add_metadata(elements)})
+        if defn.tag:
+            self.structs.setdefault(defn.tag, di)
+        return di
 
     # ---- symbols -----------------------------------------------------------
 
@@ -217,6 +279,8 @@ class DebugInfo(NullDebugInfo):
 
     def global_variable(self, var, llglobal: ir.GlobalVariable) -> None:
         file = self.file(var.loc.file)
+        if var.section == ".maps":
+            self.map_definition(var.type)
         gv = self.module.add_debug_info("DIGlobalVariable", {
             "name": _source_name(var.name), "scope": self.unit, "file": file, "line": var.loc.line,
             "type": self.type(var.type), "isLocal": var.storage == "static", "isDefinition": True})
@@ -250,13 +314,18 @@ class DebugInfo(NullDebugInfo):
         return self.locations[key]
 
     def finish(self) -> None:
-        # The subprogram ↔ argument cycle is closed last: llvmlite hashes
-        # metadata whenever it creates a node, and cannot hash a cycle.
-        for sp, params in self.retained:
-            sp.operands = tuple(sorted(sp.operands + (("retainedNodes", params),)))
         if self.globals:
             self.unit.operands = tuple((k, self.module.add_metadata(self.globals) if k == "globals" else v)
                                        for k, v in self.unit.operands)
+        # Cycles are closed last, when no node is made any more: llvmlite hashes metadata whenever
+        # it makes a node, and cannot hash a cycle.  The subprogram ↔ argument links, and the
+        # pointers to structs described in full (`pointee`), which may lead back to their own.
+        for sp, params in self.retained:
+            sp.operands = tuple(sorted(sp.operands + (("retainedNodes", params),)))
+        for node in self.fixups:
+            full = self.structs.get(self.placeholders[id(dict(node.operands)["baseType"])])
+            if full is not None:
+                node.operands = tuple((k, full if k == "baseType" else v) for k, v in node.operands)
 
 
 def _described(defn: ctype.StructDef) -> list[ctype.Member]:
@@ -279,6 +348,35 @@ def _spelling_key(t: ctype.Type) -> tuple:
     if isinstance(t, ctype.IntType):
         return spelled + t.key() + (t.signed_spelled, id(t.enum) if t.enum is not None else None)
     return spelled + t.key()
+
+
+def _spelled(t: ctype.Type) -> bool:
+    """Whether debug info describes `t` as a typedef or qualifier of another type."""
+    return t.const or t.volatile or t.typedef is not None
+
+
+def _base(t: ctype.Type) -> ctype.Type | None:
+    """The type a derived debug type (qualifier, typedef, pointer) is made from, as type() builds it."""
+    own = t.typedef.type if t.typedef is not None else None
+    if t.const and not (own is not None and own.const):
+        return _drop(t, const=True)
+    if t.volatile and not (own is not None and own.volatile):
+        return _drop(t, volatile=True)
+    if t.typedef is not None:
+        return t.typedef.type
+    if isinstance(t, ctype.PointerType):
+        return t.target
+    return None
+
+
+def _innermost(t: ctype.ArrayType) -> ctype.Type:
+    """The element type of a debug array type: `int[4][2]` is one array of int with two subranges,
+    as clang describes it (CO-RE checks that a subscript of its `int[2]` rows indexes the same
+    element type); an element array spelled through a typedef or qualified is a type of its own."""
+    elem = t.elem
+    while isinstance(elem, ctype.ArrayType) and not _spelled(elem):
+        elem = elem.elem
+    return elem
 
 
 def _drop(t: ctype.Type, const: bool = False, volatile: bool = False) -> ctype.Type:

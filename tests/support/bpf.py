@@ -41,21 +41,30 @@ def instruction_count(data_or_path: bytes | str | os.PathLike, name: str, *, wid
 @contextlib.contextmanager
 def private_bpffs(path: str | os.PathLike) -> Iterator[Path]:
     """A bpffs mounted on `path` inside a private mount namespace, reached from this one as
-    /proc/<holder>/root/<path>; the namespace, the mount and every pin in it end with the block.
+    /proc/<holder>/root/<path>; the namespace, the mount and every pin in it end with the block."""
+    with private_mount("bpf", path, "mode=0700") as fs:
+        yield fs
 
-    A sleeping child holds the namespace (and dies with this process).  Pin paths work through
+
+@contextlib.contextmanager
+def private_mount(fstype: str, path: str | os.PathLike, options: str = "") -> Iterator[Path]:
+    """A filesystem of `fstype` mounted on `path` inside a private mount namespace, reached from
+    this one as /proc/<holder>/root/<path>; the namespace and the mount end with the block.
+
+    A sleeping child holds the namespace (and dies with this process).  Paths work through
     /proc/<pid>/root, and so do subprocesses such as tc given that path; entering the namespace
     with setns instead would fail once any thread (bpfcc's, pytest's) shares this one's fs state.
     """
     mountpoint = Path(path).resolve()
     mountpoint.mkdir(parents=True, exist_ok=True)
+    flags = f"-o {options} " if options else ""
     holder = subprocess.Popen(
         ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-         'mount -t bpf -o mode=0700 bpf "$0" && echo mounted && exec sleep infinity', str(mountpoint)],
+         f'mount -t {fstype} {flags}{fstype} "$0" && echo mounted && exec sleep infinity', str(mountpoint)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=_die_with_parent)
     try:
         if holder.stdout.readline() != b"mounted\n":
-            raise OSError(f"mounting a bpffs on {mountpoint} in a new mount namespace failed: "
+            raise OSError(f"mounting a {fstype} on {mountpoint} in a new mount namespace failed: "
                           f"{holder.stderr.read().decode(errors='replace').strip()}")
         yield Path(f"/proc/{holder.pid}/root") / mountpoint.relative_to("/")
     finally:
