@@ -70,7 +70,10 @@ class KernelTypes:
         self._forward: dict[str, ctype.StructDef] = {}  # declared-only records, by "struct x"/"union x"
         self._enumerators: dict[str, int] | None = None  # name → value
         self._enum_values: dict[int, tuple[tuple[str, int], ...]] = {}  # enum type id → its enumerators
-        self._index(hdr_len + type_off, hdr_len + type_off + type_len)
+        try:
+            self._index(hdr_len + type_off, hdr_len + type_off + type_len)
+        except (struct.error, ValueError) as exc:  # a type running past the end, a name past the strings
+            raise BtfError(f"malformed type section ({exc})") from None
 
     @classmethod
     def read(cls, path: str, preserve_access_index: bool = True) -> "KernelTypes":
@@ -211,7 +214,7 @@ class KernelTypes:
             elem, _, length = struct.unpack_from("<III", self.data, offset + 12)
             return ctype.ArrayType(elem=self.type(elem), length=length)
         if kind in (CONST, VOLATILE):
-            return self.type(size).qualified(const=kind == CONST, volatile=kind == VOLATILE)
+            return _qualified(self.type(size), const=kind == CONST, volatile=kind == VOLATILE)
         if kind in (RESTRICT, TYPE_TAG):  # neither changes what bpfcc does with the type
             return self.type(size)
         if kind == TYPEDEF:
@@ -320,6 +323,14 @@ class _KernelStructDef(ctype.StructDef):
         self._lay_out = None
         super().__init__(tag, is_union, size=size)
         self._lay_out = lay_out
+
+
+def _qualified(t: ctype.Type, const: bool, volatile: bool) -> ctype.Type:
+    """`t` qualified as C qualifies it: an array's qualifiers are its elements' (bpftool writes
+    BTF's `const` of an array in front of the element type)."""
+    if isinstance(t, ctype.ArrayType) and t.typedef is None:
+        return replace(t, elem=_qualified(t.elem, const, volatile))
+    return t.qualified(const=const, volatile=volatile)
 
 
 def _integer(name: str, size: int, encoding: int) -> ctype.IntType:

@@ -181,8 +181,9 @@ _CONTINUATION = re.compile(r"\\[ \t\r]*\n")
 # many lines on (vmlinux.h has 135,000), a run from this many lines.
 _PLAIN_FILE_LINES = 5000
 _PLAIN_RUN_LINES = 8
-# What keeps a line out of a plain run: a directive, a comment, a literal, a continuation, _Pragma.
-_NOT_PLAIN = re.compile(r"[#\"'\\/]|_Pragma")
+# What keeps a line out of a plain run: a directive, a comment, a literal, a continuation, and
+# the words pcpp expands without their being macros.
+_NOT_PLAIN = re.compile(r"[#\"'\\/]|_Pragma|__LINE__|__COUNTER__")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 # pcpp's token type names (those of its PLY lexer, which its #if evaluator parses).
 _KIND_TYPES = {
@@ -329,13 +330,12 @@ class _PlainLines:
         for m in _NOT_PLAIN.finditer(text):
             plain[bisect.bisect_right(self.starts, m.start()) - 1] = 0
         self.plain = plain
-        self.slow_until = 0  # lines before this one were found to name a macro: tokenized
 
     def run(self, offset: int, macros) -> int | None:
         """The end (the offset of its last newline) of a run of plain lines starting at `offset`
         that names none of `macros`, if there is one long enough."""
         first = self.index.get(offset)
-        if first is None or first < self.slow_until or not self.plain[first]:
+        if first is None or not self.plain[first]:
             return None
         last = first
         while last + 1 < len(self.starts) and self.plain[last + 1]:
@@ -346,14 +346,12 @@ class _PlainLines:
             return None
         end = self.starts[last + 1] - 1
         named = set(_IDENTIFIER.findall(self.text, offset, end)).intersection(macros)
-        if named:  # up to the first line that names one
-            first_use = re.compile(r"\b(?:%s)\b" % "|".join(map(re.escape, named))).search(self.text, offset, end)
-            stop = bisect.bisect_right(self.starts, first_use.start()) - 1
-            self.slow_until = stop + 1
-            if stop - first < _PLAIN_RUN_LINES:
-                return None
-            end = self.starts[stop] - 1
-        return end
+        if not named:
+            return end
+        # No directive comes before `end`, so no macro changes: the lines naming one are tokenized.
+        for use in re.finditer(r"\b(?:%s)\b" % "|".join(map(re.escape, named)), self.text[offset:end]):
+            self.plain[bisect.bisect_right(self.starts, offset + use.start()) - 1] = 0
+        return self.run(offset, macros)
 
 
 class _Builtin(Macro):
@@ -461,6 +459,7 @@ class _Preprocessor(Preprocessor):
                         yield [_Token("CPP_PLAIN", run, lineno, line_start, 1, shown),
                                _Token("CPP_WS", "\n", lineno, end, len(run) - run.rfind("\n"), shown)]
                         parens = max(parens + run.count("(") - run.count(")"), 0)
+                        last_word = None
                         lineno += run.count("\n") + 1
                         line_start = position = end + 1
                         break

@@ -7,9 +7,10 @@ splits the text into top-level declarations and keeps those the program can reac
 declaration of the main file, every declaration in a header that is not a pure type
 declaration (functions, variables, pragmas, anything unusual), and, following the names they
 mention, the typedefs, struct, union and enum declarations (with their enumerators) that
-declare those names.  A dropped declaration can only have mattered by being wrong (clang would
-report it); the driver parses and checks the whole text again if the reachable part fails, so
-diagnostics are always those of the whole translation unit.
+declare those names.  A dropped declaration could only have mattered by being wrong: an error
+in a header declaration nothing uses goes unreported (clang reports it).  If the reachable part
+fails to parse or check, the driver does the whole text again, so the diagnostics of a program
+that has errors are those of the whole translation unit.
 """
 from __future__ import annotations
 

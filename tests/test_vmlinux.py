@@ -22,7 +22,7 @@ import pytest
 from elftools.elf.elffile import ELFFile
 
 import bpfcc
-from bpfcc import kernel_btf, parse, preprocess, reachable
+from bpfcc import ctype, kernel_btf, parse, preprocess, reachable
 from bpfcc.diagnostics import Diagnostics
 from bpfcc.options import Options
 from support import bpf, btf, tracing
@@ -272,12 +272,15 @@ def big_header(lines: int) -> str:
             1: [f"struct m{i} {{", "\tint w[WIDTH];", "\tTYPE t;", "};"],
             2: [f"enum e{i} {{ A{i} = ADD(1,", f"  2) + 0, B{i} }};"],
             3: ["/* a comment", f"   struct fake{i} {{ int x; }};", "*/", f"typedef int t{i};"],
-            4: [f'static const char str{i}[] = "/* not a comment */ {i}";', f"typedef t{i - 1} u{i};"],
+            4: [f'static const char str{i}[] = "/* not a comment */ {i}";', f"typedef t{i - 1} u{i};",
+                f"static const int line{i} = __LINE__;"],
             5: ["#if 0", f"struct hidden{i} {{ int x; }};", "#endif", f"struct after{i} {{ int y; }} EMPTY;"],
             6: [f"int f{i}(int a,", "      int b);", f"#define LATE{i} {i}", f"int g{i} = LATE{i};"],
             7: [f"struct q{i} {{ int a; // a comment", "\tint b; };", f"typedef struct q{i} q{i}_t;"],
             8: [f"union u{i}_{j} {{ int a; char b; }};" for j in range(3)] + ["", "", f"struct z{i} {{ union u{i}_0 u; }};"],
         }[i % 9]
+        if i == 50:
+            out.append('#line 90000 "renamed.h"')
         i += 1
     return "\n".join(out + ["#endif", ""])
 
@@ -352,3 +355,90 @@ def test_reachable_vmlinux_declarations_keep_their_places(vmlinux_dir):
     wanted = {tuple(nodes(node)) for node in full}
     assert all(tuple(nodes(node)) in wanted for node in kept)
 
+
+
+def test_attribute_arguments_name_types():
+    """`aligned(sizeof(u64))`: an attribute's argument is parsed knowing the typedef names in
+    scope, the kernel's (from BTF) too."""
+    source = "struct x { int a; } __attribute__((aligned(sizeof(u64))));\nint size = _Alignof(struct x);\n"
+    assert global_int(bpfcc.compile('#include "vmlinux.h"\n' + source, "prog.c")) == 8
+    assert global_int(bpfcc.compile("typedef unsigned long long u64;\n" + source, "prog.c")) == 8
+
+
+# ---- every kernel type, from the header and from BTF --------------------------------------------
+
+def spelled(t, depth: int = 0) -> str:
+    """A type with what matters to the program: named records by name, anonymous ones in full."""
+    qualifiers = "const " * t.const + "volatile " * t.volatile
+    if t.typedef is not None:
+        return qualifiers + t.typedef.name
+    if t.is_struct and t.defn.tag is None and depth < 8:
+        return qualifiers + members(t.defn, depth + 1)
+    if t.is_pointer:
+        return spelled(t.target, depth + 1) + " *" + qualifiers
+    if t.is_array:
+        return spelled(t.elem, depth + 1) + f"[{t.length}]" + qualifiers
+    if t.is_function:
+        return f"{spelled(t.ret, depth + 1)}({', '.join(spelled(p, depth + 1) for p in t.params)}{', ...' * t.variadic})"
+    return str(t)
+
+
+def members(defn, depth: int = 0) -> str:
+    laid = "; ".join(f"{m.name} {spelled(m.type, depth)} @{m.offset}.{m.bit_offset}:{m.bit_width}"
+                     for m in defn.members or () if not (m.name is None and m.bit_width is not None))
+    return f"{'union' if defn.is_union else 'struct'} {{{laid}}} {defn.size}/{defn.align} {defn.attributes}"
+
+
+def says_more(t, seen=None) -> bool:
+    """Whether BTF knows more of `t`'s layout than bpftool's C can say: an enum not of 4 bytes,
+    the kernel's va_list, a union BTF gives a size but no members."""
+    seen = set() if seen is None else seen
+    if t.typedef is not None and t.typedef.name in ("va_list", "__builtin_va_list"):
+        return True
+    if t.is_integer and t.enum is not None:
+        return t.size != 4
+    if t.is_array:
+        return says_more(t.elem, seen)
+    if t.is_function:
+        return any(says_more(p, seen) for p in (t.ret, *t.params))
+    if t.is_pointer:
+        return says_more(t.target, seen) if t.target.is_function else False
+    if t.is_struct and id(t.defn) not in seen and t.defn.members is not None:
+        seen.add(id(t.defn))
+        return (not t.defn.members and t.size > 0) or any(says_more(m.type, seen) for m in t.defn.members)
+    return False
+
+
+def test_every_kernel_type_from_btf_is_the_headers(vmlinux_dir):
+    """Each struct, union, enum and typedef of vmlinux.h, as the checker makes it of bpftool's C,
+    is what kernel_btf makes of the BTF: same members at the same places, same sizes, alignment,
+    attributes and enumerators; except where BTF says more than the C can."""
+    from bpfcc.check import Checker
+
+    options = Options(include_dirs=[str(vmlinux_dir)])
+    diags = Diagnostics()
+    text = preprocess.preprocess('#include "vmlinux.h"\n', "prog.c", options, diags).text
+    checker = Checker(options, diags, "prog.c")
+    checker.check_unit(parse.parse(text, diags, "prog.c"))
+    assert not diags.items
+    types = kernel_btf.KernelTypes.read(kernel_btf.DEFAULT_PATH)
+    differ = []
+    for name, header in checker.scope.tags.items():
+        ours = types.tag(name)
+        if isinstance(header, ctype.StructDef):
+            same = members(header) == members(ours) and header.is_union == ours.is_union
+            more = says_more(ctype.StructType(defn=ours))
+        else:
+            same = (str(header), header.size, header.enum.enumerators) == (str(ours), ours.size, ours.enum.enumerators)
+            more = ours.size != 4
+        if not same and not more:
+            differ.append(f"{name}: {members(header) if isinstance(header, ctype.StructDef) else header}")
+    for name, symbol in checker.scope.names.items():
+        if isinstance(symbol, ctype.Typedef) and name != "__builtin_va_list":
+            ours = types.typedef(name)
+            if spelled(symbol.type) != spelled(ours.type) and not says_more(ours.type):
+                differ.append(f"typedef {name}: {spelled(symbol.type)} / {spelled(ours.type)}")
+        elif hasattr(symbol, "value") and types.enumerator(name) != symbol.value:
+            differ.append(f"{name} = {symbol.value} / {types.enumerator(name)}")
+    assert not differ, differ[:10]
+    assert len(checker.scope.tags) > 10000

@@ -71,11 +71,15 @@ class DeclarationChecker:
         """Evaluate an attribute argument such as `8` or `sizeof(long)` in the current scope."""
         from ..parse import GnuCParser
 
+        # The parser must know which words name types (`aligned(sizeof(u64))`): declarations tell
+        # it.  Their types do not matter; the checker looks the names up in its own scope.
+        words = set(re.findall(r"[A-Za-z_$][\w$]*", text))
+        typedefs = "".join(f"typedef int {w};" for w in sorted(words) if isinstance(self.scope.lookup(w), Typedef))
         try:
-            unit = GnuCParser().parse(f"int __bpfcc_attr_value = ({text});", "<attribute>")
+            unit = GnuCParser().parse(f"{typedefs}int __bpfcc_attr_value = ({text});", "<attribute>")
         except Exception:
             return None
-        expr = unit.ext[0].init
+        expr = unit.ext[-1].init
         _fix_coords(expr, node.coord)
         checked = self.constant_expression(expr)
         return checked.value if isinstance(checked, tast.Const) else None
