@@ -29,29 +29,24 @@ class Scope:
         self.labels: dict[str, str] = {}  # GNU local label (`__label__ x;`) → its name unique in the function
 
     def lookup(self, name: str):
-        scope = self
-        while scope is not None:
-            if name in scope.names:
-                return scope.names[name]
-            scope = scope.parent
-        return None
+        return self._innermost("names", name, None)
 
     def lookup_tag(self, name: str):
-        scope = self
-        while scope is not None:
-            if name in scope.tags:
-                return scope.tags[name]
-            scope = scope.parent
-        return None
+        return self._innermost("tags", name, None)
 
     def label_name(self, name: str) -> str:
         """The label `name` means here: the innermost local label so named, else the function's."""
+        return self._innermost("labels", name, name)
+
+    def _innermost(self, table: str, name: str, default):
+        """`name` in the innermost enclosing scope's `table` that has it."""
         scope = self
         while scope is not None:
-            if name in scope.labels:
-                return scope.labels[name]
+            entries = getattr(scope, table)
+            if name in entries:
+                return entries[name]
             scope = scope.parent
-        return name
+        return default
 
 
 class KernelNames(dict):
