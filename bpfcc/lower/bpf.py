@@ -146,18 +146,18 @@ class BpfBuilder(ir.IRBuilder):
     def struct_access(self, base: ir.Value, element_type: ir.Type, gep_index: int, di_index: int, di_type) -> ir.Value:
         """The address of member `di_index` (its place in the debug type) of the struct at `base`;
         `element_type` gives the struct's alignment and a field `gep_index` at the member's offset."""
-        fn = self.module.declare_intrinsic("llvm.preserve.struct.access.index", [PTR, PTR],
-                                           ir.FunctionType(PTR, [PTR, I32, I32]))
-        call = _ElementTypeCall(self.block, fn, [base, I32(gep_index), I32(di_index)], element_type)
-        self._insert(call)
-        call.set_metadata("llvm.preserve.access.index", di_type)
-        return call
+        return self._typed_access("struct", base, element_type, gep_index, di_index, di_type)
 
     def array_access(self, base: ir.Value, element_type: ir.Type, dimension: int, index: int, di_type) -> ir.Value:
         """Element `index` of the array (dimension 1) or of the pointed-to records (dimension 0) at `base`."""
-        fn = self.module.declare_intrinsic("llvm.preserve.array.access.index", [PTR, PTR],
+        return self._typed_access("array", base, element_type, dimension, index, di_type)
+
+    def _typed_access(self, kind: str, base: ir.Value, element_type: ir.Type, first: int, second: int,
+                      di_type) -> ir.Value:
+        """`llvm.preserve.<kind>.access.index(elementtype(element_type) base, first, second)`."""
+        fn = self.module.declare_intrinsic(f"llvm.preserve.{kind}.access.index", [PTR, PTR],
                                            ir.FunctionType(PTR, [PTR, I32, I32]))
-        call = _ElementTypeCall(self.block, fn, [base, I32(dimension), I32(index)], element_type)
+        call = _ElementTypeCall(self.block, fn, [base, I32(first), I32(second)], element_type)
         self._insert(call)
         call.set_metadata("llvm.preserve.access.index", di_type)
         return call
