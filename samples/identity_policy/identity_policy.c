@@ -304,6 +304,19 @@ static __always_inline __u32 lookup_identity(const struct flow *flow, const unio
 	return info ? info->sec_identity : WORLD_ID;
 }
 
+/* The rule for `key` with the remote identity, else the one for any identity. */
+static __always_inline struct policy_entry *identity_or_any_lookup(struct policy_key *key, __u32 identity)
+{
+	struct policy_entry *entry;
+
+	key->sec_label = identity;
+	entry = bpf_map_lookup_elem(&ep_policy, key);
+	if (entry)
+		return entry;
+	key->sec_label = IDENTITY_ANY;
+	return bpf_map_lookup_elem(&ep_policy, key);
+}
+
 /* Cilium's order: L3+L4, L4 only, L3+protocol, protocol only, L3 only, everything. */
 static __always_inline struct policy_entry *policy_lookup(__u32 identity, enum direction dir,
 							   const struct flow *flow)
@@ -317,30 +330,16 @@ static __always_inline struct policy_entry *policy_lookup(__u32 identity, enum d
 	struct policy_entry *entry;
 
 	if (flow->dport) {
-		entry = bpf_map_lookup_elem(&ep_policy, &key);
+		entry = identity_or_any_lookup(&key, identity);
 		if (entry)
 			return entry;
-		key.sec_label = IDENTITY_ANY;
-		entry = bpf_map_lookup_elem(&ep_policy, &key);
-		if (entry)
-			return entry;
-		key.sec_label = identity;
 		key.dport = 0;
 	}
-	entry = bpf_map_lookup_elem(&ep_policy, &key);
+	entry = identity_or_any_lookup(&key, identity);
 	if (entry)
 		return entry;
-	key.sec_label = IDENTITY_ANY;
-	entry = bpf_map_lookup_elem(&ep_policy, &key);
-	if (entry)
-		return entry;
-	key.sec_label = identity;
 	key.protocol = 0;
-	entry = bpf_map_lookup_elem(&ep_policy, &key);
-	if (entry)
-		return entry;
-	key.sec_label = IDENTITY_ANY;
-	return bpf_map_lookup_elem(&ep_policy, &key);
+	return identity_or_any_lookup(&key, identity);
 }
 
 static __always_inline bool is_endpoint_address(const struct flow *flow)
