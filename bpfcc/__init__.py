@@ -9,12 +9,13 @@ so `import bpfcc` (and `bpfcc --help`) stays cheap.
 """
 __version__ = "0.1.0"
 
-__all__ = ["compile", "compile_file", "Options", "Result", "Diagnostic", "__version__"]
+__all__ = ["compile", "compile_file", "Cache", "Options", "Result", "Diagnostic", "__version__"]
 
 _LAZY = {
     "compile": ("api", "compile"),
     "compile_file": ("api", "compile_file"),
     "Result": ("driver", "Result"),
+    "Cache": ("cache", "Cache"),
     "Options": ("options", "Options"),
     "Diagnostic": ("diagnostics", "Diagnostic"),
 }

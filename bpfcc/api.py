@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Mapping
 
 from . import driver
+from .cache import Cache
 from .diagnostics import Diagnostic
 from .driver import Result
 from .options import Options
@@ -56,20 +57,22 @@ def options_for(
 
 
 def compile(source: str, filename: str = "<input>", *, output: str = "object",
-            options: Options | None = None, **settings) -> Result:
+            options: Options | None = None, cache: Cache | None = None, **settings) -> Result:
     """Compile C source text; `settings` are `options_for`'s keywords, applied over `options`.
 
-    `output` is "object" (ELF bytes), "asm", "ir", "bitcode" or "preprocessed".
+    `output` is "object" (ELF bytes), "asm", "ir", "bitcode" or "preprocessed".  With a `cache`
+    (`bpfcc.Cache()` in memory, `bpfcc.Cache(directory)` on disk), compiling the same inputs
+    again returns the kept output; see `bpfcc.cache` for what "the same" covers.
     """
     opts = options_for(options, **settings)
-    return _run(lambda kind: driver.compile(source, filename, opts, kind), output)
+    return _run(lambda kind: driver.compile(source, filename, opts, kind, cache), output)
 
 
 def compile_file(path: str | os.PathLike, *, out: str | os.PathLike | None = None, output: str = "object",
-                 options: Options | None = None, **settings) -> Result:
+                 options: Options | None = None, cache: Cache | None = None, **settings) -> Result:
     """Compile a C file; with `out`, also `save` the result there."""
     opts = options_for(options, **settings)
-    result = _run(lambda kind: driver.compile_file(os.fspath(path), opts, kind), output)
+    result = _run(lambda kind: driver.compile_file(os.fspath(path), opts, kind, cache), output)
     if out is not None:
         save(result, os.fspath(out))
     return result

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .cache import Cache
 from .diagnostics import Diagnostic, render
 from .options import MCPUS, Options
 
@@ -335,19 +336,20 @@ def main(argv: list[str] | None = None) -> int:
         _usage_errors([Diagnostic("error", "no input files")])
         return 1
     status = 0
+    cache = Cache.for_cli()
     for source in inv.inputs:
-        status |= _compile(inv, source)
+        status |= _compile(inv, source, cache)
     return status
 
 
-def _compile(inv: Invocation, source: str) -> int:
-    from . import api  # imports the whole compiler: only once there is something to compile
+def _compile(inv: Invocation, source: str, cache) -> int:
+    from . import api  # the compiler's stages are imported only on a cache miss
 
     kind, dest = inv.output_kind, output_path(inv, source)
     if source == "-":
-        result = api.compile(sys.stdin.read(), "<stdin>", options=inv.options, output=kind)
+        result = api.compile(sys.stdin.read(), "<stdin>", options=inv.options, output=kind, cache=cache)
     else:
-        result = api.compile_file(source, options=inv.options, output=kind)
+        result = api.compile_file(source, options=inv.options, output=kind, cache=cache)
     report(result.diagnostics, result.sources, inv.hide_warnings)
     try:
         if dest == "-":

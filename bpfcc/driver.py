@@ -12,10 +12,14 @@ import os
 import sys
 import threading
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from . import check, emit, lower, optimize, parse, preprocess, reachable
+from .cache import Cache, Entry, Inputs
 from .diagnostics import CompileError, Diagnostic, Diagnostics
 from .options import Options
+
+if TYPE_CHECKING:
+    from .preprocess import Preprocessed
 
 OUTPUTS = ("object", "asm", "ir", "preprocessed")
 
@@ -44,8 +48,27 @@ _RECURSION_LIMIT = 200000
 _STACK_BYTES = 512 * 1024 * 1024
 
 
-def compile(source: str, filename: str = "<input>", options: Options | None = None, output: str = "object") -> Result:
-    """Compile C source text; `output` is one of OUTPUTS."""
+def compile(source: str, filename: str = "<input>", options: Options | None = None, output: str = "object",
+            cache: Cache | None = None) -> Result:
+    """Compile C source text; `output` is one of OUTPUTS.  With a `cache`, an output kept for the
+    same inputs is returned without compiling, and a successful compile is kept."""
+    options = options or Options()
+    if cache is None or output == "preprocessed":
+        return _compile_on_thread(source, filename, options, output, Inputs())
+    key = cache.key(source, filename, options, output)
+    entry = cache.lookup(key)
+    if entry is not None:
+        return Result(entry.output, list(entry.diagnostics), entry.sources)
+    inputs = Inputs()
+    result = _compile_on_thread(source, filename, options, output, inputs)
+    if result.ok:
+        shown = {d.location.file for d in result.diagnostics if d.location}
+        sources = {name: lines for name, lines in result.sources.items() if name in shown}
+        cache.store(key, Entry(inputs, result.output, result.diagnostics, sources))
+    return result
+
+
+def _compile_on_thread(source: str, filename: str, options: Options, output: str, inputs: Inputs) -> Result:
     result: list[Result] = []
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
@@ -56,7 +79,7 @@ def compile(source: str, filename: str = "<input>", options: Options | None = No
     collecting = gc.isenabled()
     gc.disable()
     try:
-        worker = threading.Thread(target=lambda: result.append(_compile(source, filename, options, output)),
+        worker = threading.Thread(target=lambda: result.append(_compile(source, filename, options, output, inputs)),
                                   name="bpfcc-compile")
         worker.start()
     finally:
@@ -69,12 +92,15 @@ def compile(source: str, filename: str = "<input>", options: Options | None = No
     return result[0]
 
 
-def _compile(source: str, filename: str, options: Options | None, output: str) -> Result:
-    options = options or Options()
+def _compile(source: str, filename: str, options: Options, output: str, inputs: Inputs) -> Result:
+    # The stages are imported here, on a cache miss only: importing them takes three times as
+    # long as clang-19 takes to compile a small program.
+    from . import emit, lower, optimize, preprocess
+
     diags = Diagnostics(werror=options.werror, warning_flags=list(options.warnings))
     pre = preprocess.Preprocessed(text="", sources={filename: source.splitlines()})
     try:
-        pre = preprocess.preprocess(source, filename, options, diags)
+        pre = preprocess.preprocess(source, filename, options, diags, inputs)
         if diags.has_errors or output == "preprocessed":
             return _finish(pre.text.encode(), diags, pre)
         program, diags = _parse_and_check(pre, filename, options, diags)
@@ -99,11 +125,12 @@ def _compile(source: str, filename: str, options: Options | None, output: str) -
         return _finish(None, diags, pre)
 
 
-def _parse_and_check(pre: preprocess.Preprocessed, filename: str, options: Options,
-                     diags: Diagnostics) -> tuple[object, Diagnostics]:
+def _parse_and_check(pre: Preprocessed, filename: str, options: Options, diags: Diagnostics) -> tuple[object, Diagnostics]:
     """Parse and check, a big translation unit first without the header declarations nothing in it
     names (`reachable`).  Only if that fails is the whole text parsed and checked, so diagnostics
     are always the whole translation unit's; the diagnostics that hold are returned."""
+    from . import check, parse, reachable
+
     reached = reachable.reachable(pre.text, filename) if pre.kernel_types is None else None
     if reached is not None:
         trial = dataclasses.replace(diags, items=list(diags.items), pragmas=list(diags.pragmas))
@@ -119,16 +146,17 @@ def _parse_and_check(pre: preprocess.Preprocessed, filename: str, options: Optio
     return check.check(unit, options, diags, filename), diags
 
 
-def compile_file(path: str, options: Options | None = None, output: str = "object") -> Result:
+def compile_file(path: str, options: Options | None = None, output: str = "object",
+                 cache: Cache | None = None) -> Result:
     try:
         with open(path, encoding="utf-8", errors="surrogateescape") as f:
             source = f.read()
     except OSError as exc:
         return Result(None, [Diagnostic("error", f"cannot read '{path}': {exc.strerror}")])
-    return compile(source, path, options, output)
+    return compile(source, path, options, output, cache)
 
 
-def _finish(data: bytes | None, diags: Diagnostics, pre: preprocess.Preprocessed) -> Result:
+def _finish(data: bytes | None, diags: Diagnostics, pre: Preprocessed) -> Result:
     if diags.has_errors:
         data = None
     return Result(data, list(diags.items), pre.sources)

@@ -25,6 +25,7 @@ from pcpp import Action, OutputDirective, Preprocessor
 from pcpp.parser import Macro
 
 from . import kernel_btf
+from .cache import Inputs
 from .diagnostics import CompileError, Diagnostics, Location
 from .options import Options
 
@@ -37,8 +38,10 @@ class Preprocessed:
     kernel_types: kernel_btf.KernelTypes | None = None
 
 
-def preprocess(source: str, filename: str, options: Options, diags: Diagnostics) -> Preprocessed:
-    pp = _Preprocessor(filename, options, diags)
+def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
+               inputs: Inputs | None = None) -> Preprocessed:
+    """`inputs` records every file-system fact the output depends on, for the cache."""
+    pp = _Preprocessor(filename, options, diags, inputs or Inputs())
     return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
 
 
@@ -240,15 +243,15 @@ def _clang_message(message: str) -> str:
     return next((clang for pcpp, clang in _MESSAGES.items() if message.startswith(pcpp)), message)
 
 
-def _search_path(include_dirs: list[str], sysroot: str) -> tuple[list[str], list[str]]:
+def _search_path(include_dirs: list[str], sysroot: str, inputs: Inputs) -> tuple[list[str], list[str]]:
     """(-I directories, system directories) as clang keeps them: existing ones only, a directory
     named twice searched at its first place, a -I naming a system directory left to the system place."""
-    system = [d for d in system_include_dirs(sysroot) if os.path.isdir(d)]
-    seen = {os.path.realpath(d) for d in system}
+    system = [d for d in system_include_dirs(sysroot) if inputs.isdir(d)]
+    seen = {inputs.realpath(d) for d in system}
     user = []
     for d in include_dirs:
-        real = os.path.realpath(d)
-        if real not in seen and os.path.isdir(d):
+        real = inputs.realpath(d)
+        if real not in seen and inputs.isdir(d):
             seen.add(real)
             user.append(d)
     return user, system
@@ -370,15 +373,16 @@ class _File:
 
 
 class _Preprocessor(Preprocessor):
-    def __init__(self, filename: str, options: Options, diags: Diagnostics):
+    def __init__(self, filename: str, options: Options, diags: Diagnostics, inputs: Inputs):
         super().__init__(_Lexer())
         self._filename = filename
         self._options = options
         self._diags = diags
+        self._inputs = inputs
         self.rewrite_paths = []  # pcpp would rewrite file names relative to the working directory
         del self.macros["__PCPP__"]
         self.macros.update((name, _Builtin(name)) for name in _BUILTIN_MACROS)
-        user, system = _search_path(options.include_dirs, options.sysroot)
+        user, system = _search_path(options.include_dirs, options.sysroot, inputs)
         self._dirs = user + system
         self._first_system = len(user)
         self.sources: dict[str, list[str]] = {}
@@ -410,6 +414,7 @@ class _Preprocessor(Preprocessor):
 
     def _add_source(self, path: str, text: str) -> str:
         text = text.removeprefix("\ufeff")
+        self._inputs.scan(text)
         if "\r" in text:
             text = text.replace("\r\n", "\n")
         self._text[path] = text
@@ -513,7 +518,7 @@ class _Preprocessor(Preprocessor):
         if found is None:
             raise self._diags.fatal(f"'{name}' file not found", where, self._package_hint(name))
         path, index = found
-        real = os.path.realpath(path)
+        real = self._inputs.realpath(path)
         if real in self._once and (self._once[real] is None or self._once[real] in self.macros):
             return
         if len(self._stack) > _MAX_INCLUDE_DEPTH:
@@ -521,8 +526,7 @@ class _Preprocessor(Preprocessor):
         text = self._text.get(path)
         if text is None:
             try:
-                with open(path, encoding="utf-8", errors="surrogateescape") as f:
-                    text = self._add_source(path, f.read())
+                text = self._add_source(path, self._inputs.read_text(path))
             except OSError as exc:
                 raise self._diags.fatal(f"cannot open file '{path}': {exc.strerror}", where) from None
         system = self._stack[-1].system if index is None else index >= self._first_system
@@ -537,18 +541,18 @@ class _Preprocessor(Preprocessor):
         """clang's search: "..." in the including file's directory first, then the search path;
         #include_next from the directory after the one the current file was found in."""
         if os.path.isabs(name):
-            return (name, None) if os.path.isfile(name) else None
+            return (name, None) if self._inputs.isfile(name) else None
         start = 0
         current = self._stack[-1]
         if include_next:
             start = 0 if current.index is None else current.index + 1
         elif not angled:
             path = os.path.join(os.path.dirname(current.path) or ".", name)
-            if os.path.isfile(path):
+            if self._inputs.isfile(path):
                 return path, None
         for index in range(start, len(self._dirs)):
             path = os.path.join(self._dirs[index], name)
-            if os.path.isfile(path):
+            if self._inputs.isfile(path):
                 return path, index
         return None
 
@@ -556,7 +560,7 @@ class _Preprocessor(Preprocessor):
         """The BTF `vmlinux.h` stands for: --btf's file, else the running kernel's if it has one."""
         if self._options.btf is not None:
             return self._options.btf
-        return kernel_btf.DEFAULT_PATH if os.path.isfile(kernel_btf.DEFAULT_PATH) else None
+        return kernel_btf.DEFAULT_PATH if self._inputs.isfile(kernel_btf.DEFAULT_PATH) else None
 
     def _kernel_header(self, where: Location | None) -> tuple[str, int] | None:
         """vmlinux.h made from BTF: read the BTF (once) and stand the guard and pragma in for the
@@ -566,8 +570,9 @@ class _Preprocessor(Preprocessor):
             return None
         if self.kernel_types is None:
             try:
-                self.kernel_types = kernel_btf.KernelTypes.read(
-                    path, preserve_access_index="BPF_NO_PRESERVE_ACCESS_INDEX" not in self.macros)
+                self.kernel_types = kernel_btf.KernelTypes(
+                    self._inputs.read_bytes(path), path,
+                    preserve_access_index="BPF_NO_PRESERVE_ACCESS_INDEX" not in self.macros)
             except OSError as exc:
                 raise self._diags.fatal(f"cannot read BTF from '{path}': {exc.strerror}", where) from None
             except kernel_btf.BtfError as exc:

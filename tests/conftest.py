@@ -23,6 +23,7 @@ import functools
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,7 @@ class Requirements:
 
 
 _REQUIREMENTS = pytest.StashKey[Requirements]()
+_CACHE_DIR = pytest.StashKey[str]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -92,6 +94,15 @@ def pytest_configure(config: pytest.Config) -> None:
     if mode not in MODES:
         raise pytest.UsageError(f"{ENV_VAR}={mode!r}: expected one of {', '.join(MODES)}")
     config.stash[_REQUIREMENTS] = Requirements(mode)
+    # The CLI's compile cache: one per session, so every CLI run in the tests goes through it
+    # and nothing is left in the user's ~/.cache.
+    config.stash[_CACHE_DIR] = tempfile.mkdtemp(prefix="bpfcc-test-cache-")
+    os.environ["BPFCC_CACHE_DIR"] = config.stash[_CACHE_DIR]
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _CACHE_DIR in config.stash:
+        shutil.rmtree(config.stash[_CACHE_DIR], ignore_errors=True)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own -m deselection sees the items
