@@ -880,7 +880,10 @@ class _Preprocessor(Preprocessor):
         for token in tokens:
             if token.type in _BLANK:
                 if directive and "\n" in token.value:
-                    directive = False
+                    # End the directive's line now: a flowing token (an attribute) after it
+                    # would otherwise join the #pragma's line and be lost with it.
+                    out.append("\n")
+                    line, column, before, directive = line + 1, 1, "", False
                 space = True
                 continue
             value = token.value

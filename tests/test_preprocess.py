@@ -352,6 +352,18 @@ int f(void) {
     assert loop_pragmas(result.text) == [("unroll", "For"), ("clang loop unroll(full)", "While")]
 
 
+def test_an_attribute_after_a_headers_last_pragma_keeps_its_own_line(tmp_path):
+    """The attribute's tokens flow wherever output is; they once joined the #pragma's line,
+    which the parser then skipped whole: the function lost its section."""
+    write(tmp_path / "h.h", 'int a;\n#pragma clang diagnostic ignored "-Wint-conversion"\n')
+    source = f'#include "{tmp_path}/h.h"\n__attribute__((section("xdp"))) int f(void) {{ return 1; }}\n'
+    result, diags = run(source)
+    assert not diags.items
+    assert code(result.text) == [
+        "int a;", '#pragma clang diagnostic ignored "-Wint-conversion"',
+        '__attribute__((section("xdp")))', "int f(void) { return 1; }"]
+
+
 def test_pragma_from_a_macro_comes_before_the_loop():
     source = """\
 #define UNROLL _Pragma("unroll")
