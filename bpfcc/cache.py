@@ -14,14 +14,22 @@ earlier on the include path, or a different -D (part of the key) all miss.
 (`BPFCC_CACHE_DIR`, else `$XDG_CACHE_HOME/bpfcc`; `BPFCC_CACHE=off` disables).
 Only successful compiles are kept, with their warnings and the source lines
 the warnings point at, so a hit reports exactly what the compile reported.
+
+A miss still reuses work: a source's leading directives (its #includes) are
+preprocessed and parsed once per cache (`preprocess.Prefix`, in memory only),
+for every later compile that begins with the same lines, whatever its other
+-D macros, as long as the macros the prefix looked up have the same values and
+its own file-system facts still hold.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import pickle
 import sys
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.util import find_spec
 
@@ -33,6 +41,8 @@ _VOLATILE_MACROS = ("__DATE__", "__TIME__", "__TIMESTAMP__")
 # Entries kept per key: one per set of header contents seen (e.g. two checkouts' headers).
 _ENTRIES_PER_KEY = 4
 _MEMORY_KEYS = 256
+# Preprocessed and parsed headers are big (megabytes with vmlinux.h): a few source beginnings.
+_PREFIX_KEYS = 16
 # The packages whose code decides what bpfcc outputs.
 _PACKAGES = ("bpfcc", "pycparser", "pcpp", "llvmlite")
 
@@ -104,8 +114,10 @@ class Cache:
     def __init__(self, directory: str | os.PathLike | None = None) -> None:
         self.directory = None if directory is None else os.fspath(directory)
         self._memory: OrderedDict[str, list[Entry]] = OrderedDict()
+        self._prefixes: OrderedDict[str, list] = OrderedDict()
         self._fingerprint: bytes | None = None
         self.hits = self.misses = 0
+        self.prefix_hits = self.prefix_misses = 0
 
     @classmethod
     def for_cli(cls) -> Cache | None:
@@ -121,6 +133,30 @@ class Cache:
     def key(self, source: str, filename: str, options: Options, output: str) -> str:
         parts = (self.fingerprint(), os.getcwd(), filename, output, repr(options), source)
         return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=20).hexdigest()
+
+    # ---- the headers a source begins with (preprocess.Prefix), in memory only ------------------
+
+    def prefix_key(self, head: str, filename: str, options: Options) -> str:
+        """The -D macros are left out: a prefix fits other values of those it never looked at."""
+        parts = (self.fingerprint(), os.getcwd(), filename, repr(dataclasses.replace(options, defines=[])), head)
+        return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=20).hexdigest()
+
+    def find_prefix(self, key: str, fits: Callable[[object], bool]):
+        for prefix in self._prefixes.get(key, []):
+            if fits(prefix):
+                self.prefix_hits += 1
+                self._prefixes.move_to_end(key)
+                return prefix
+        self.prefix_misses += 1
+        return None
+
+    def store_prefix(self, key: str, prefix) -> None:
+        if not prefix.inputs.cacheable:
+            return
+        self._prefixes[key] = [prefix, *self._prefixes.get(key, [])][:_ENTRIES_PER_KEY]
+        self._prefixes.move_to_end(key)
+        while len(self._prefixes) > _PREFIX_KEYS:
+            self._prefixes.popitem(last=False)
 
     def fingerprint(self) -> bytes:
         """Which compiler this is: Python's version and every file of the packages that decide the

@@ -54,13 +54,13 @@ def compile(source: str, filename: str = "<input>", options: Options | None = No
     same inputs is returned without compiling, and a successful compile is kept."""
     options = options or Options()
     if cache is None or output == "preprocessed":
-        return _compile_on_thread(source, filename, options, output, Inputs())
+        return _compile_on_thread(source, filename, options, output, Inputs(), cache)
     key = cache.key(source, filename, options, output)
     entry = cache.lookup(key)
     if entry is not None:
         return Result(entry.output, list(entry.diagnostics), entry.sources)
     inputs = Inputs()
-    result = _compile_on_thread(source, filename, options, output, inputs)
+    result = _compile_on_thread(source, filename, options, output, inputs, cache)
     if result.ok:
         shown = {d.location.file for d in result.diagnostics if d.location}
         sources = {name: lines for name, lines in result.sources.items() if name in shown}
@@ -68,7 +68,8 @@ def compile(source: str, filename: str = "<input>", options: Options | None = No
     return result
 
 
-def _compile_on_thread(source: str, filename: str, options: Options, output: str, inputs: Inputs) -> Result:
+def _compile_on_thread(source: str, filename: str, options: Options, output: str, inputs: Inputs,
+                       cache: Cache | None) -> Result:
     result: list[Result] = []
     if sys.getrecursionlimit() < _RECURSION_LIMIT:
         sys.setrecursionlimit(_RECURSION_LIMIT)
@@ -79,7 +80,7 @@ def _compile_on_thread(source: str, filename: str, options: Options, output: str
     collecting = gc.isenabled()
     gc.disable()
     try:
-        worker = threading.Thread(target=lambda: result.append(_compile(source, filename, options, output, inputs)),
+        worker = threading.Thread(target=lambda: result.append(_compile(source, filename, options, output, inputs, cache)),
                                   name="bpfcc-compile")
         worker.start()
     finally:
@@ -92,7 +93,8 @@ def _compile_on_thread(source: str, filename: str, options: Options, output: str
     return result[0]
 
 
-def _compile(source: str, filename: str, options: Options, output: str, inputs: Inputs) -> Result:
+def _compile(source: str, filename: str, options: Options, output: str, inputs: Inputs,
+             cache: Cache | None) -> Result:
     # The stages are imported here, on a cache miss only: importing them takes three times as
     # long as clang-19 takes to compile a small program.
     from . import emit, lower, optimize, preprocess
@@ -100,7 +102,7 @@ def _compile(source: str, filename: str, options: Options, output: str, inputs: 
     diags = Diagnostics(werror=options.werror, warning_flags=list(options.warnings))
     pre = preprocess.Preprocessed(text="", sources={filename: source.splitlines()})
     try:
-        pre = preprocess.preprocess(source, filename, options, diags, inputs)
+        pre = preprocess.preprocess(source, filename, options, diags, inputs, cache)
         if diags.has_errors or output == "preprocessed":
             return _finish(pre.text.encode(), diags, pre)
         program, diags = _parse_and_check(pre, filename, options, diags)
@@ -140,7 +142,13 @@ def _parse_and_check(pre: Preprocessed, filename: str, options: Options, diags: 
                 return program, trial
         except CompileError:
             pass
-    unit = parse.parse(pre.text, diags, filename, pre.kernel_types)
+    prefix = pre.prefix
+    if prefix is not None and prefix.parsed is None:
+        prefix.parsed = parse.parse_prefix(prefix.text, filename, prefix.kernel_types) or False
+    if prefix is not None and prefix.parsed:
+        unit = parse.parse(pre.text[len(prefix.text):], diags, filename, pre.kernel_types, prefix.parsed)
+    else:
+        unit = parse.parse(pre.text, diags, filename, pre.kernel_types)
     if diags.has_errors:
         return None, diags
     return check.check(unit, options, diags, filename), diags

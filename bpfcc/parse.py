@@ -60,13 +60,14 @@ _DIAGNOSTIC_PRAGMA = re.compile(r'_Pragma\s*\(\s*"((?:GCC|clang)\s+diagnostic(?:
 _DIAGNOSTIC_ACTION = re.compile(r'(?:GCC|clang)\s+diagnostic\s+(push|pop|ignored|warning|error|fatal)\b\s*(?:"-W([^"]*)")?')
 
 
-def record_diagnostic_pragmas(text: str, diags: Diagnostics) -> None:
-    """Give `diags` each `GCC|clang diagnostic` pragma with its offset in `text`: a diagnostic
-    whose token lies after it is judged by it (clang's pragma regions, macro expansions included)."""
+def record_diagnostic_pragmas(text: str, diags: Diagnostics, base: int = 0) -> None:
+    """Give `diags` each `GCC|clang diagnostic` pragma with its offset in `text` (after `base`
+    characters parsed before it): a diagnostic whose token lies after it is judged by it (clang's
+    pragma regions, macro expansions included)."""
     for m in _DIAGNOSTIC_PRAGMA.finditer(text):
         pragma = m[1].replace('\\"', '"').replace("\\\\", "\\") if m[1] is not None else m[2]
         if action := _DIAGNOSTIC_ACTION.match(pragma):
-            diags.pragma(m.start(), action[1], action[2])
+            diags.pragma(base + m.start(), action[1], action[2])
 
 
 def gnu_normalise(text: str) -> str:
@@ -233,9 +234,23 @@ class OffsetCoord(Coord):
 
 
 class _Lexer(CLexer):
+    base = 0  # characters parsed before this text (a Continuation's)
+
     def _make_token(self, tok_type: str, value: str, pos: int) -> Token:
         tok = super()._make_token(tok_type, value, pos)
-        return _Token(tok.type, tok.value, tok.lineno, tok.column, tok.filename, pos)
+        return _Token(tok.type, tok.value, tok.lineno, tok.column, tok.filename, self.base + pos)
+
+
+@dataclass
+class Continuation:
+    """What parsing the preprocessed text of a source's leading directives (preprocess.Prefix)
+    left: the text after it is parsed as if it had followed."""
+
+    ext: list  # the declarations
+    scope: dict[str, bool]  # file scope: name → whether a type name
+    kernel_typedefs: frozenset[str]
+    length: int  # of the text: offsets in what follows go on from here
+    pragmas: list[tuple[int, str, str | None]]  # its diagnostic pragmas (Diagnostics.pragmas)
 
 
 class KernelTypesPragma(c_ast.Pragma):
@@ -249,12 +264,16 @@ class KernelTypesPragma(c_ast.Pragma):
 
 
 class GnuCParser(CParser):
-    def __init__(self, kernel_types=None) -> None:
+    def __init__(self, kernel_types=None, after: Continuation | None = None) -> None:
         super().__init__(dialect="c23", lexer=_Lexer)
         for word in _C23_ONLY_KEYWORDS:
             del self.clex._keyword_map[word]
         self._kernel_types = kernel_types  # from the preprocessor, when vmlinux.h came from BTF
         self._kernel_typedefs: frozenset[str] = frozenset()  # their names, once the pragma is passed
+        self._after = after
+        if after is not None:
+            self.clex.base = after.length
+            self._kernel_typedefs = after.kernel_typedefs
 
     def _is_type_in_scope(self, name):
         for scope in reversed(self._scope_stack):
@@ -273,6 +292,8 @@ class GnuCParser(CParser):
     def _parse_translation_unit_or_empty(self):
         # clang's predefined type name, which <stdarg.h> and vmlinux.h build `va_list` on.
         self._add_typedef_name("__builtin_va_list", None)
+        if self._after is not None:
+            self._scope_stack[0].update(self._after.scope)
         return super()._parse_translation_unit_or_empty()
 
     def _starts_declaration(self, tok=None):
@@ -542,12 +563,32 @@ _MESSAGES = [("Invalid expression", "expected expression"), ("Invalid declaratio
 _PARSE_ERROR = re.compile(r"^(?P<file>.*?):(?P<line>\d+)(?::(?P<col>\d+))?: (?P<msg>.*)$", re.S)
 
 
-def parse(text: str, diags: Diagnostics, filename: str = "<input>", kernel_types=None) -> c_ast.FileAST:
-    """Parse preprocessed text; a syntax error becomes a located diagnostic.  `kernel_types`: the
-    preprocessor's, whose typedef names are type names after the pragma that stands for vmlinux.h."""
-    record_diagnostic_pragmas(text, diags)
+def parse_prefix(text: str, filename: str, kernel_types=None) -> Continuation | None:
+    """The Continuation of a prefix's preprocessed text; None if it does not parse on its own (a
+    declaration going on after it), and then the whole translation unit is parsed each time."""
+    parser = GnuCParser(kernel_types)
     try:
-        return GnuCParser(kernel_types).parse(gnu_normalise(text), filename)
+        unit = parser.parse(gnu_normalise(text), filename)
+    except ParseError:
+        return None
+    pragmas = Diagnostics()
+    record_diagnostic_pragmas(text, pragmas)
+    return Continuation(unit.ext, dict(parser._scope_stack[0]), parser._kernel_typedefs, len(text), pragmas.pragmas)
+
+
+def parse(text: str, diags: Diagnostics, filename: str = "<input>", kernel_types=None,
+          after: Continuation | None = None) -> c_ast.FileAST:
+    """Parse preprocessed text; a syntax error becomes a located diagnostic.  `kernel_types`: the
+    preprocessor's, whose typedef names are type names after the pragma that stands for vmlinux.h.
+    `after`: the text follows a prefix parsed before, whose declarations begin the unit."""
+    if after is not None:
+        diags.pragmas.extend(after.pragmas)
+    record_diagnostic_pragmas(text, diags, after.length if after else 0)
+    try:
+        unit = GnuCParser(kernel_types, after).parse(gnu_normalise(text), filename)
+        if after is not None:
+            unit.ext = after.ext + unit.ext
+        return unit
     except ParseError as exc:
         m = _PARSE_ERROR.match(str(exc))
         if not m:

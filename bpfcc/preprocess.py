@@ -19,15 +19,45 @@ import os
 import platform
 import re
 import sysconfig
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pcpp import Action, OutputDirective, Preprocessor
 from pcpp.parser import Macro
 
 from . import kernel_btf
 from .cache import Inputs
-from .diagnostics import CompileError, Diagnostics, Location
+from .diagnostics import CompileError, Diagnostic, Diagnostics, Location
 from .options import Options
+
+
+@dataclass
+class Prefix:
+    """What preprocessing a source's leading directives (`leading_directives`) left behind, its
+    headers included: the next compile of a source starting with the same lines goes on from here
+    if the command-line macros it looked at are the same and `inputs` still hold."""
+
+    lines: int  # how many of the source's lines it is
+    text: str  # their preprocessed text
+    macros: dict[str, Macro]  # the table after it, without the command-line macros it never looked at
+    undefined: frozenset[str]  # macros in force before it that it #undef'd
+    looked_up: frozenset[str]  # every name it looked up in the macro table
+    command_line: dict[str, str]  # the -D values among those names
+    once: dict[str, str | None]
+    include_once: dict[str, str | None]
+    counter: int  # __COUNTER__
+    sources: dict[str, list[str]]
+    texts: dict[str, str]
+    kernel_types: kernel_btf.KernelTypes | None
+    diagnostics: list[Diagnostic]
+    inputs: Inputs
+    # parse.Continuation: what the parser made of `text`, once a compile parsed it; False if
+    # `text` does not parse on its own.
+    parsed: object = None
+
+    def fits(self, options: Options) -> bool:
+        return self.command_line == _looked_at(options, self.looked_up) and self.inputs.still_hold()
 
 
 @dataclass
@@ -36,13 +66,95 @@ class Preprocessed:
     sources: dict[str, list[str]]  # every file read (main file + headers) → its lines
     # The kernel's types, when `#include <vmlinux.h>` found no file and read BTF instead.
     kernel_types: kernel_btf.KernelTypes | None = None
+    prefix: Prefix | None = None  # `text` begins with `prefix.text`
 
 
 def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
-               inputs: Inputs | None = None) -> Preprocessed:
-    """`inputs` records every file-system fact the output depends on, for the cache."""
-    pp = _Preprocessor(filename, options, diags, inputs or Inputs())
-    return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
+               inputs: Inputs | None = None, prefixes: PrefixCache | None = None) -> Preprocessed:
+    """`inputs` records every file-system fact the output depends on, for the cache; with
+    `prefixes`, the source's leading directives are preprocessed once for all compiles they fit."""
+    inputs = inputs or Inputs()
+    lines = leading_directives(source) if prefixes is not None else 0
+    if not lines:
+        pp = _Preprocessor(filename, options, diags, inputs)
+        return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
+    cut = _line_offset(source, lines)
+    key = prefixes.prefix_key(source[:cut], filename, options)
+    prefix = prefixes.find_prefix(key, lambda p: p.fits(options))
+    if prefix is None:
+        mark = len(diags.items)
+        prefix = _Preprocessor(filename, options, diags, Inputs()).run_prefix(source[:cut], lines)
+        if prefix is None or diags.has_errors:  # the whole source's run reports all its errors
+            del diags.items[mark:]
+            pp = _Preprocessor(filename, options, diags, inputs)
+            return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
+        prefix.diagnostics = diags.items[mark:]
+        prefixes.store_prefix(key, prefix)
+    else:
+        diags.items.extend(prefix.diagnostics)
+    inputs.facts.extend(prefix.inputs.facts)
+    inputs.cacheable = inputs.cacheable and prefix.inputs.cacheable
+    pp = _Preprocessor(filename, options, diags, inputs)
+    body = pp.resume(prefix, source, cut)
+    return Preprocessed(prefix.text + body, pp.sources, pp.kernel_types, prefix)
+
+
+def leading_directives(source: str) -> int:
+    """How many of the source's first lines are preprocessor directives, blank or comments and
+    include a header, up to the last point where no #if is open; 0 if none do, or a #line
+    renumbers them.  Those lines can be preprocessed once for all compiles they fit."""
+    lines = source.split("\n")
+    depth, included, prefix, comment, joined = 0, False, 0, False, ""
+    for number, line in enumerate(lines, 1):
+        if line.endswith("\\"):
+            joined += line[:-1]
+            continue
+        line, joined = joined + line, ""
+        if comment:
+            if "*/" not in line:
+                continue
+            line, comment = line[line.index("*/") + 2 :], False
+        code = _LINE_COMMENTS.sub(" ", line)
+        if "/*" in code:
+            code, comment = code[: code.index("/*")], True
+        code = code.strip()
+        if code and not code.startswith("#"):
+            break
+        if m := _DIRECTIVE_NAME.match(code):
+            name = m[1]
+            if name == "line" or name.isdigit():
+                return 0
+            depth += name in ("if", "ifdef", "ifndef")
+            depth -= name == "endif"
+            included = included or name.startswith("include")
+        if depth == 0 and not comment and included:
+            prefix = number
+    return prefix if prefix < len(lines) else 0
+
+
+def _line_offset(source: str, lines: int) -> int:
+    """Where line `lines + 1` of the source starts."""
+    offset = 0
+    for _ in range(lines):
+        offset = source.index("\n", offset) + 1
+    return offset
+
+
+def _command_line_values(options: Options) -> dict[str, str]:
+    values = dict(options.defines)
+    for name in options.undefines:
+        values.pop(name, None)
+    return values
+
+
+def _looked_at(options: Options, names: frozenset[str]) -> dict[str, str]:
+    return {name: value for name, value in _command_line_values(options).items() if name in names}
+
+
+class PrefixCache(Protocol):
+    def prefix_key(self, head: str, filename: str, options: Options) -> str: ...
+    def find_prefix(self, key: str, fits: Callable[[Prefix], bool]) -> Prefix | None: ...
+    def store_prefix(self, key: str, prefix: Prefix) -> None: ...
 
 
 def include_dir() -> str:
@@ -188,6 +300,8 @@ _PLAIN_RUN_LINES = 8
 # the words pcpp expands without their being macros.
 _NOT_PLAIN = re.compile(r"[#\"'\\/]|_Pragma|__LINE__|__COUNTER__")
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
+_DIRECTIVE_NAME = re.compile(r"#\s*(\w+)")
+_LINE_COMMENTS = re.compile(r"/\*.*?\*/|//.*")
 # pcpp's token type names (those of its PLY lexer, which its #if evaluator parses).
 _KIND_TYPES = {
     "nl": "CPP_WS", "ws": "CPP_WS", "cont": "CPP_LINECONT", "c1": "CPP_COMMENT1", "c2": "CPP_COMMENT2",
@@ -348,13 +462,38 @@ class _PlainLines:
         if last + 1 - first < _PLAIN_RUN_LINES:
             return None
         end = self.starts[last + 1] - 1
-        named = set(_IDENTIFIER.findall(self.text, offset, end)).intersection(macros)
+        words = set(_IDENTIFIER.findall(self.text, offset, end))
+        if isinstance(macros, _Watched):  # intersecting iterates the table and looks nothing up
+            macros.looked_up.update(words)
+        named = words.intersection(macros)
         if not named:
             return end
         # No directive comes before `end`, so no macro changes: the lines naming one are tokenized.
         for use in re.finditer(r"\b(?:%s)\b" % "|".join(map(re.escape, named)), self.text[offset:end]):
             self.plain[bisect.bisect_right(self.starts, offset + use.start()) - 1] = 0
         return self.run(offset, macros)
+
+
+class _Watched(dict):
+    """The macro table while a prefix is preprocessed: it notes every name looked up in it."""
+
+    __slots__ = ("looked_up",)
+
+    def __init__(self, table: dict) -> None:
+        super().__init__(table)
+        self.looked_up: set[str] = set()
+
+    def __contains__(self, name) -> bool:
+        self.looked_up.add(name)
+        return dict.__contains__(self, name)
+
+    def __getitem__(self, name):
+        self.looked_up.add(name)
+        return dict.__getitem__(self, name)
+
+    def get(self, name, default=None):
+        self.looked_up.add(name)
+        return dict.get(self, name, default)
 
 
 class _Builtin(Macro):
@@ -392,11 +531,12 @@ class _Preprocessor(Preprocessor):
         self._stack = [_File(filename, None, False)]
         self.kernel_types: kernel_btf.KernelTypes | None = None
 
-    def run(self, source: str) -> str:
-        builtin = predefines(self._options)
+    def run(self, source: str, fed: bool = False) -> str:
+        """The preprocessed source; `fed`: the built-in and command-line macros are defined already."""
         try:
-            self._feed("<built-in>", builtin)
-            self._feed("<command line>", _command_line(self._options))
+            if not fed:
+                self._feed("<built-in>", predefines(self._options))
+                self._feed("<command line>", _command_line(self._options))
             text = self._add_source(self._filename, source)
             return self._render(self.parsegen(text, self._filename, self._filename))
         except CompileError:
@@ -406,6 +546,43 @@ class _Preprocessor(Preprocessor):
             where = self._location(directive) if directive else None
             self._diags.error(f"cannot preprocess this directive ({type(exc).__name__}: {exc})", where)
             return ""
+
+    def run_prefix(self, head: str, lines: int) -> Prefix | None:
+        """Preprocess a source's first `lines` lines (`head`), noting what a later compile needs to
+        go on from them (`resume`); None if they cannot be preprocessed."""
+        self._feed("<built-in>", predefines(self._options))
+        self._feed("<command line>", _command_line(self._options))
+        before = dict(self.macros)
+        self.macros = _Watched(self.macros)
+        text = self.run(head, fed=True)
+        if not text:
+            return None
+        looked_up = frozenset(self.macros.looked_up)
+        command_line = _looked_at(self._options, looked_up)
+        unlooked = set(_command_line_values(self._options)) - looked_up
+        return Prefix(
+            lines, text, {n: m for n, m in self.macros.items() if n not in unlooked},
+            frozenset(n for n in before if not dict.__contains__(self.macros, n)), looked_up, command_line,
+            dict(self._once), dict(self.include_once), self.countermacro, dict(self.sources), dict(self._text),
+            self.kernel_types, [], self._inputs)
+
+    def resume(self, prefix: Prefix, source: str, cut: int) -> str:
+        """The preprocessed text of the source after `prefix`, as if it had just been preprocessed."""
+        self._feed("<built-in>", predefines(self._options))
+        self._feed("<command line>", _command_line(self._options))
+        for name in prefix.undefined:
+            self.macros.pop(name, None)
+        self.macros.update(prefix.macros)
+        self._once.update(prefix.once)
+        self.include_once.update(prefix.include_once)
+        self.countermacro = prefix.counter
+        self.sources.update(prefix.sources)
+        self._text.update(prefix.texts)
+        self.kernel_types = prefix.kernel_types
+        # The body keeps its line numbers: blank lines stand in for the prefix.
+        body = self.run("\n" * prefix.lines + source[cut:], fed=True)
+        self.sources[self._filename] = source.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+        return body
 
     def _feed(self, name: str, text: str) -> None:
         self._text[name] = text

@@ -216,3 +216,97 @@ def test_cli_hit_does_not_import_the_compiler(project):
     heavy = ("pycparser", "llvmlite", "bpfcc.check", "bpfcc.lower", "bpfcc.preprocess")
     assert all(f" {name}\n" in miss.stderr for name in heavy)
     assert not any(f" {name}\n" in hit.stderr for name in heavy), hit.stderr
+
+
+# ---- the headers a source begins with, preprocessed and parsed once (preprocess.Prefix) --------
+
+def compile_source(cache, source: str, **settings):
+    return bpfcc.compile(source, "prog.c", cache=cache, include_dirs=["inc"], **settings)
+
+
+def test_a_prefix_serves_other_defines_it_never_looked_at(project, kernel):
+    cache = Cache()
+    source = PROGRAM.replace("return ANSWER;", "return ANSWER + EXTRA;")
+    assert answer(kernel, compile_source(cache, source, defines={"EXTRA": 1})) == 2
+    assert answer(kernel, compile_source(cache, source, defines={"EXTRA": 5})) == 6
+    assert (cache.prefix_hits, cache.prefix_misses) == (1, 1)
+    uncached = bpfcc.compile(source, "prog.c", include_dirs=["inc"], defines={"EXTRA": 5})
+    assert compile_source(cache, source, defines={"EXTRA": 5}).output == uncached.output
+
+
+def test_a_prefix_misses_when_a_header_looks_at_the_define(project, kernel):
+    cache = Cache()
+    (project / "inc" / "answer.h").write_text("#ifdef BIG\n#define ANSWER 100\n#else\n#define ANSWER 1\n#endif\n")
+    assert answer(kernel, compile_source(cache, PROGRAM)) == 1
+    assert answer(kernel, compile_source(cache, PROGRAM, defines={"BIG": 1})) == 100
+    assert (cache.prefix_hits, cache.prefix_misses) == (0, 2)
+    assert answer(kernel, compile_source(cache, PROGRAM, defines={"OTHER": 1})) == 1
+    assert answer(kernel, compile_source(cache, PROGRAM, defines={"OTHER": 1, "BIG": 1})) == 100
+    assert (cache.prefix_hits, cache.prefix_misses) == (2, 2)
+
+
+def test_a_prefix_notes_names_in_plain_lines_of_big_headers(project, kernel):
+    """Big headers' plain lines skip macro expansion when they name no macro: the names in them
+    were still looked at, and a -D of one of them must not reuse the prefix."""
+    padding = "".join(f"struct pad_{i} {{ int a; }};\n" for i in range(6000))
+    (project / "inc" / "big.h").write_text(padding + "struct big_s { char WIDEN; };\n" + padding.replace("pad_", "more_"))
+    source = ('#include "big.h"\n__attribute__((section("xdp"), used)) int answer(void *ctx) '
+              '{ return sizeof(struct big_s); }\nchar _license[] __attribute__((section("license"), used)) = "GPL";\n')
+    cache = Cache()
+    assert answer(kernel, compile_source(cache, source)) == 1
+    assert answer(kernel, compile_source(cache, source, defines={"WIDEN": "w[9]"})) == 9
+    assert cache.prefix_hits == 0
+
+
+def test_a_prefix_misses_after_a_header_edit(project, kernel):
+    cache = Cache()
+    source = PROGRAM.replace("return ANSWER;", "return ANSWER + EXTRA;")
+    assert answer(kernel, compile_source(cache, source, defines={"EXTRA": 0})) == 1
+    (project / "inc" / "answer.h").write_text("#define ANSWER 40\n")
+    assert answer(kernel, compile_source(cache, source, defines={"EXTRA": 2})) == 42
+    assert cache.prefix_hits == 0
+
+
+def test_a_prefix_keeps_its_warnings_types_and_pragma_regions(project, kernel):
+    """A prefix hit reports the headers' warnings again, and the body sees the headers' typedefs
+    and the diagnostic pragma regions they opened."""
+    (project / "inc" / "answer.h").write_text(
+        "#warning from the header\n"
+        "typedef unsigned int answer_t;\n"
+        + "".join(f"typedef int pad_{i};\n" for i in range(100)) +  # the pragma's offset is past the body's
+        "#define ANSWER 1\n"
+        '#pragma clang diagnostic ignored "-Wincompatible-pointer-types"\n')
+    source = PROGRAM.replace("return ANSWER;", "long *l = 0; int *i = l; answer_t a = ANSWER + EXTRA; return a + (i != 0);")
+    cache = Cache()
+    first = compile_source(cache, source, defines={"EXTRA": 1})
+    second = compile_source(cache, source, defines={"EXTRA": 2})
+    assert cache.prefix_hits == 1
+    for result in (first, second):
+        assert [(d.severity, d.message) for d in result.diagnostics] == [("warning", "from the header")]
+    assert (answer(kernel, first), answer(kernel, second)) == (2, 3)
+    uncached = bpfcc.compile(source, "prog.c", include_dirs=["inc"], defines={"EXTRA": 2})
+    assert uncached.diagnostics == second.diagnostics and uncached.output == second.output
+
+
+def test_a_prefix_with_an_error_gives_the_whole_sources_errors(project):
+    (project / "inc" / "answer.h").write_text("#error header says no\n")
+    source = PROGRAM.replace("return ANSWER;", "return undeclared;")
+    result = compile_source(Cache(), source)
+    uncached = bpfcc.compile(source, "prog.c", include_dirs=["inc"])
+    assert result.diagnostics == uncached.diagnostics
+    assert [d.message for d in result.errors] == ["header says no"]
+
+
+@pytest.mark.parametrize("source, lines", [
+    ('#include "a.h"\nint x;\n', 1),
+    ('// first\n#include "a.h"\n/* one\n two */\n#define A 1\n\nint x;\n', 6),
+    ('#ifdef A\n#include "a.h"\n#endif\n#if B\nint y;\n#endif\n', 3),
+    ('#define A 1\nint x;\n', 0),             # no header: nothing worth keeping
+    ('#line 5\n#include "a.h"\nint x;\n', 0),  # renumbered lines
+    ('#include "a.h"\n#include "b.h"\n', 0),   # nothing after the headers
+    ('#include \\\n "a.h"\nint x;\n', 2),
+])
+def test_leading_directives(source, lines):
+    from bpfcc.preprocess import leading_directives
+
+    assert leading_directives(source) == lines
