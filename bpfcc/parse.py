@@ -14,7 +14,8 @@ the same AST nodes:
 
 The rewrite keeps every token at its line and column (replacements are padded
 with spaces), so diagnostics point into the user's source.  The parser subclass
-adds what has no standard spelling: `asm` statements, attributes in the middle
+adds what has no standard spelling: `asm` statements, asm labels (`int f(void)
+asm("sym");`, kept on a `LabelledDecl`), attributes in the middle
 of declaration specifiers (`static __always_inline int f()`), designator
 ranges `[0 ... 3]`, case ranges `case 1 ... 3:`, local labels `__label__ a;`
 and `__builtin_types_compatible_p(type, type)`.  It also keeps the places

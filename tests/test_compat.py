@@ -110,8 +110,6 @@ STYLES = {
 }
 
 # Why bpfcc cannot do what clang-19 does with a program.
-INLINE_ASM = ("Cilium's tail_call_static is inline assembly with instructions ('call 12'): bpfcc's "
-              "object emission fails with an unlocated \"Inline asm not supported by this streamer\"")
 COMMA_ELISION = ("GNU comma elision: `, ##__VA_ARGS__` keeps the comma when an empty variadic argument is "
                  "passed on (`F(p, )`), so BPF_SEQ_PRINTF with no values expands to `___param[0] = ;`")
 
@@ -1211,7 +1209,7 @@ CASES = [
     Case("katran", "xdp_pktcntr", check_xdp_pktcntr),
     Case("katran", "xdp_root", check_xdp_root),
     Case("katran", "healthchecking_ipip", check_healthchecking_ipip),
-    Case("cilium", "bpf_lxc", check_bpf_lxc, defines=CILIUM_LXC, prog_type="sched_cls", bpfcc_xfail=INLINE_ASM),
+    Case("cilium", "bpf_lxc", check_bpf_lxc, defines=CILIUM_LXC, prog_type="sched_cls"),
     Case("cilium", "bpf_xdp", check_bpf_xdp, defines={"IS_BPF_XDP": None}),
     Case("cilium", "bpf_host", check_bpf_host, defines=CILIUM_HOST),
     Case("cilium", "bpf_sock", check_bpf_sock),
