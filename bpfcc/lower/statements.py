@@ -316,11 +316,18 @@ class StatementLowerer:
         return self.builder.zext(value, I64)
 
     def asm_immediate(self, e: tast.Expr) -> ir.Value:
+        """An "i" operand as an i64; a constant stays one (`call %[id]` needs the number)."""
         value = self.value(e)
         if e.type.is_pointer:
             return self.builder.ptrtoint(value, I64)
         if value.type == I64:
             return value
+        if isinstance(value, ir.Constant) and isinstance(value.constant, int):
+            bits = value.type.width
+            number = value.constant & ((1 << bits) - 1)
+            if e.type.signed and number >> (bits - 1):
+                number -= 1 << bits
+            return ir.Constant(I64, number & (2**64 - 1))
         return self.builder.sext(value, I64) if e.type.signed else self.builder.zext(value, I64)
 
     def from_asm_register(self, t, value: ir.Value) -> ir.Value:

@@ -77,8 +77,9 @@ int check_asm_helper_call(struct __sk_buff *skb)
 	u64 value = 42, *found;
 
 	bpf_map_update_elem(&asm_values, &key, &value, BPF_ANY);
-	asm volatile("r1 = %[map]\n\tr2 = %[key]\n\tcall 1\n\t%[found] = r0"
-		     : [found]"=r"(found) : [map]"r"(&asm_values), [key]"r"(&key)
+	asm volatile("r1 = %[map]\n\tr2 = %[key]\n\tcall %[lookup]\n\t%[found] = r0"
+		     : [found]"=r"(found)
+		     : [map]"r"(&asm_values), [key]"r"(&key), [lookup]"i"(BPF_FUNC_map_lookup_elem)
 		     : "r0", "r1", "r2", "r3", "r4", "r5", "memory");
 	if (!found)
 		return __LINE__;
