@@ -14,7 +14,8 @@ the same AST nodes:
 
 The rewrite keeps every token at its line and column (replacements are padded
 with spaces), so diagnostics point into the user's source.  The parser subclass
-adds what has no standard spelling: `asm` statements, attributes in the middle
+adds what has no standard spelling: `asm` statements, asm labels (`int f(void)
+asm("sym");`, kept on a `LabelledDecl`), attributes in the middle
 of declaration specifiers (`static __always_inline int f()`), designator
 ranges `[0 ... 3]`, case ranges `case 1 ... 3:`, local labels `__label__ a;`
 and `__builtin_types_compatible_p(type, type)`.  It also keeps the places
@@ -141,6 +142,34 @@ class Asm(c_ast.Node):
 
     def children(self):
         return tuple((f"operand[{i}]", e) for i, (_, e) in enumerate(self.outputs + self.inputs))
+
+
+class AsmLabel(c_ast.Node):
+    """GNU `asm("name")` after a declarator: the symbol (or LLVM intrinsic) the declared name stands for."""
+
+    __slots__ = ("name", "coord", "__weakref__")
+    attr_names = ("name",)
+
+    def __init__(self, name, coord=None):
+        self.name = name  # str
+        self.coord = coord  # of the string literal: clang reports conflicts there
+
+    def children(self):
+        return ()
+
+
+class LabelledDecl(c_ast.Decl):
+    """A declaration whose declarator carries an asm label."""
+
+    __slots__ = ("asm_label",)
+
+    def __init__(self, decl: c_ast.Decl, asm_label: AsmLabel):
+        super().__init__(decl.name, decl.quals, decl.align, decl.storage, decl.funcspec, decl.type, decl.init,
+                         decl.bitsize, decl.coord, attributes=decl.attributes)
+        self.asm_label = asm_label
+
+    def children(self):
+        return super().children() + (("asm_label", self.asm_label),)
 
 
 class RangeDesignator(c_ast.Node):
@@ -274,6 +303,9 @@ class GnuCParser(CParser):
         if after is not None:
             self.clex.base = after.length
             self._kernel_typedefs = after.kernel_typedefs
+        # Declarator → (asm label, attributes after it), until its declaration is built.
+        self._asm_labels: dict[int, tuple[AsmLabel, list]] = {}
+        self._asm_label_end: Coord | None = None  # just after the last label's `)`, where clang wants a `;`
 
     def _is_type_in_scope(self, name):
         for scope in reversed(self._scope_stack):
@@ -370,13 +402,54 @@ class GnuCParser(CParser):
         return tok is not None and tok.type != "ID" and self._starts_declaration(tok)
 
     def _build_declarations(self, spec, decls, typedef_namespace=False):
+        labels = [self._asm_labels.pop(id(info["decl"]), None) for info in decls]
         built = super()._build_declarations(spec, decls, typedef_namespace)
         extra = spec.get("decl_attributes")
         if extra:
             for decl in built:
                 if isinstance(decl, (c_ast.Decl, c_ast.Typedef)):
                     decl.attributes = list(getattr(decl, "attributes", None) or []) + extra
+        if any(labels):
+            # clang ignores a label on a typedef; a declaration keeps it, with the attributes after it.
+            for i, (decl, label) in enumerate(zip(built, labels)):
+                if label is not None and type(decl) is c_ast.Decl:
+                    asm_label, attributes = label
+                    decl.attributes = list(decl.attributes or []) + attributes
+                    built[i] = LabelledDecl(decl, asm_label)
         return built
+
+    # init_declarator : declarator asm_label? attribute_specifier_sequence? ('=' initializer)?
+    def _parse_init_declarator(self, id_only=False):
+        decl = self._parse_id_declarator() if id_only else self._parse_declarator()
+        self._parse_asm_label(decl)
+        if self._accept("EQUALS"):
+            return {"decl": decl, "init": self._parse_initializer()}
+        return {"decl": decl}
+
+    def _parse_id_declarator(self):
+        # The first declarator of a file-scope declaration comes straight from here.
+        decl = super()._parse_id_declarator()
+        self._parse_asm_label(decl)
+        return decl
+
+    # asm_label : 'asm' '(' string ')'
+    def _parse_asm_label(self, decl) -> None:
+        tok = self._peek()
+        if tok is None or tok.type != "ID" or tok.value != "asm" or self._peek_type(2) != "LPAREN":
+            return
+        self._advance()
+        self._advance()
+        string_tok = self._peek()
+        name = _string_value(self._parse_unified_string_literal())
+        close = self._expect("RPAREN")
+        self._asm_labels[id(decl)] = (AsmLabel(name, self._tok_coord(string_tok)),
+                                      self._parse_attribute_specifier_sequence())
+        self._asm_label_end = OffsetCoord(close.filename, close.lineno, close.column + 1)
+
+    def _parse_function_definition(self, spec, decl):
+        if id(decl) in self._asm_labels:  # clang (and GCC) take asm labels on declarations only
+            self._parse_error("expected ';' after top level declarator", self._asm_label_end)
+        return super()._parse_function_definition(spec, decl)
 
     def _parse_parameter_declaration_body(self):
         param = super()._parse_parameter_declaration_body()
@@ -602,5 +675,5 @@ def parse(text: str, diags: Diagnostics, filename: str = "<input>", kernel_types
         raise diags.fatal(message, location) from None
 
 
-__all__ = ["parse", "gnu_normalise", "Asm", "RangeDesignator", "CaseRange", "LocalLabels", "Goto", "Assignment", "BinaryOp",
+__all__ = ["parse", "gnu_normalise", "Asm", "AsmLabel", "LabelledDecl", "RangeDesignator", "CaseRange", "LocalLabels", "Goto", "Assignment", "BinaryOp",
            "CompileError"]

@@ -25,10 +25,16 @@ class Variable:
     used: bool = False
     attributes: dict = field(default_factory=dict)
     readonly: bool = False  # const object with a constant initialiser
+    asm_label: "AsmLabel | None" = None
 
     @property
     def is_global(self) -> bool:
         return self.storage in ("global", "static", "extern")
+
+    @property
+    def symbol(self) -> str:
+        """The name in the object: the asm label, if the declaration gave one."""
+        return self.asm_label.name if self.asm_label is not None else self.name
 
 
 @dataclass(eq=False)
@@ -45,6 +51,25 @@ class Function:
     calls: list["Call"] = field(default_factory=list)
     locals: list[Variable] = field(default_factory=list)
     end_loc: Location | None = None
+    asm_label: "AsmLabel | None" = None
+
+    @property
+    def symbol(self) -> str:
+        """The name in the object (or of the LLVM intrinsic it stands for)."""
+        return self.asm_label.name if self.asm_label is not None else self.name
+
+    @property
+    def is_intrinsic(self) -> bool:
+        """Declared `asm("llvm.…")`: a call is a call of that LLVM intrinsic (iproute2's LD_ABS loads)."""
+        return self.symbol.startswith("llvm.")
+
+
+@dataclass(frozen=True)
+class AsmLabel:
+    """GNU `asm("name")` on a declaration: the symbol's name in the object."""
+
+    name: str
+    loc: Location  # of the string: clang points a conflicting label's note there
 
 
 @dataclass(eq=False)

@@ -110,11 +110,6 @@ STYLES = {
 }
 
 # Why bpfcc cannot do what clang-19 does with a program.
-ASM_LABEL = ("bpf_api.h declares iproute2's LD_ABS loads with asm labels "
-             "(`unsigned long long load_byte(void *, unsigned long long) asm(\"llvm.bpf.load.byte\");`): "
-             "bpfcc reports \"syntax error before 'asm'\"")
-INLINE_ASM = ("Cilium's tail_call_static is inline assembly with instructions ('call 12'): bpfcc's "
-              "object emission fails with an unlocated \"Inline asm not supported by this streamer\"")
 COMMA_ELISION = ("GNU comma elision: `, ##__VA_ARGS__` keeps the comma when an empty variadic argument is "
                  "passed on (`F(p, )`), so BPF_SEQ_PRINTF with no values expands to `___param[0] = ;`")
 
@@ -1198,12 +1193,12 @@ def check_sigsnoop(run: Run):
     return sorted(events)
 
 CASES = [
-    Case("iproute2", "cls_proto_count", check_cls_proto_count, bpfcc_xfail=ASM_LABEL),
-    Case("iproute2", "cls_tail_dispatch", check_cls_tail_dispatch, bpfcc_xfail=ASM_LABEL),
-    Case("iproute2", "cls_map_in_map", check_cls_map_in_map, bpfcc_xfail=ASM_LABEL),
-    Case("iproute2", "cls_dscp_remark", check_cls_dscp_remark, bpfcc_xfail=ASM_LABEL),
-    Case("iproute2", "xdp_blacklist", check_xdp_blacklist, bpfcc_xfail=ASM_LABEL),
-    Case("iproute2", "cls_cyclic", check_cls_cyclic, bpfcc_xfail=ASM_LABEL),
+    Case("iproute2", "cls_proto_count", check_cls_proto_count),
+    Case("iproute2", "cls_tail_dispatch", check_cls_tail_dispatch),
+    Case("iproute2", "cls_map_in_map", check_cls_map_in_map),
+    Case("iproute2", "cls_dscp_remark", check_cls_dscp_remark),
+    Case("iproute2", "xdp_blacklist", check_xdp_blacklist),
+    Case("iproute2", "cls_cyclic", check_cls_cyclic),
     Case("xdp_tutorial", "xdp_stats", check_xdp_stats),
     Case("xdp_tutorial", "xdp_parse_filter", check_xdp_parse_filter),
     Case("xdp_tutorial", "xdp_port_rewrite", check_xdp_port_rewrite),
@@ -1214,7 +1209,7 @@ CASES = [
     Case("katran", "xdp_pktcntr", check_xdp_pktcntr),
     Case("katran", "xdp_root", check_xdp_root),
     Case("katran", "healthchecking_ipip", check_healthchecking_ipip),
-    Case("cilium", "bpf_lxc", check_bpf_lxc, defines=CILIUM_LXC, prog_type="sched_cls", bpfcc_xfail=INLINE_ASM),
+    Case("cilium", "bpf_lxc", check_bpf_lxc, defines=CILIUM_LXC, prog_type="sched_cls"),
     Case("cilium", "bpf_xdp", check_bpf_xdp, defines={"IS_BPF_XDP": None}),
     Case("cilium", "bpf_host", check_bpf_host, defines=CILIUM_HOST),
     Case("cilium", "bpf_sock", check_bpf_sock),

@@ -9,7 +9,7 @@ from pycparser import c_ast
 
 from .. import ctype, literals, tast
 from ..ctype import ArrayType, FunctionType, IntType, PointerType, StructDef, StructType, Type, Typedef
-from ..diagnostics import Location
+from ..diagnostics import CompileError, Location
 from ..parse import KernelTypesPragma
 
 
@@ -19,6 +19,18 @@ _ATTRIBUTE_PRAGMA = re.compile(r"clang\s+attribute\s+(?P<op>push|pop)\b\s*(?P<ar
 # The attributes bpfcc applies from such a region: BPF's CO-RE marker, on structs and unions.
 _PRAGMA_RECORD_ATTRIBUTES = ("preserve_access_index",)
 _PUSHED = re.compile(r"\(\s*\[\[(?P<attrs>.*)\]\]\s*,\s*apply_to\s*=(?P<subjects>.*)\)\s*$", re.S)
+
+
+# The LLVM intrinsics an asm label may name (iproute2's bpf_api.h declares its LD_ABS loads so),
+# with the C type whose lowering is the intrinsic's IR type `i64 (ptr, i64)`: LLVM checks no
+# signature, its BPF back end exits the process on a wrong one.
+_LD_ABS = "unsigned long long (void *, unsigned long long)"
+LLVM_INTRINSICS = {"llvm.bpf.load.byte": _LD_ABS, "llvm.bpf.load.half": _LD_ABS, "llvm.bpf.load.word": _LD_ABS}
+
+
+def _is_ld_abs_type(t: FunctionType) -> bool:
+    return (t.prototyped and not t.variadic and t.ret.is_integer and t.ret.size == 8 and len(t.params) == 2
+            and t.params[0].is_pointer and t.params[1].is_integer and t.params[1].size == 8)
 
 
 def attribute_name(name: str) -> str:
@@ -418,6 +430,34 @@ class DeclarationChecker:
             node = node.type
         return self.loc(node if getattr(node, "coord", None) is not None else decl)
 
+    def apply_asm_label(self, symbol: tast.Function | tast.Variable, decl) -> None:
+        """GNU `asm("name")` on `decl`: the symbol's name in the object, or the LLVM intrinsic a
+        function stands for.  Every declaration that gives a label must give the same one."""
+        label = getattr(decl, "asm_label", None)
+        if label is None:
+            return
+        previous = symbol.asm_label
+        if previous is not None and previous.name != label.name:
+            self.diags.error("conflicting asm label", self.declarator_loc(decl))
+            self.diags.note("previous declaration is here", previous.loc)
+            raise CompileError("conflicting asm label")
+        symbol.asm_label = tast.AsmLabel(label.name, self.loc(label))
+        if isinstance(symbol, tast.Function) and symbol.is_intrinsic:
+            self.check_intrinsic(symbol)
+
+    def check_intrinsic(self, func: tast.Function) -> None:
+        """An `llvm.*` label must name an intrinsic bpfcc knows, declared with its type."""
+        label = func.asm_label
+        expected = LLVM_INTRINSICS.get(label.name)
+        if expected is None:
+            raise self.error(f"asm label '{label.name}' names no LLVM intrinsic bpfcc supports", label.loc,
+                             "supported: " + ", ".join(LLVM_INTRINSICS) + " (BPF's LD_ABS loads)")
+        if not _is_ld_abs_type(func.type):
+            raise self.error(f"LLVM intrinsic '{label.name}' declared with type '{func.type}'", label.loc,
+                             f"it takes and returns 64-bit values: declare it '{expected}'")
+        if func.body is not None:
+            raise self.error(f"LLVM intrinsic '{label.name}' cannot be defined", func.loc)
+
     def check_typedef(self, decl: c_ast.Typedef) -> None:
         t = self.resolve_type(decl.type)
         self.declare(decl.name, Typedef(decl.name, t), decl)
@@ -455,6 +495,7 @@ class DeclarationChecker:
             if storage != "extern":
                 var.storage = storage if var.storage != "static" else "static"
         self.declare(decl.name, var, decl)
+        self.apply_asm_label(var, decl)
         section = self.attribute_string(attrs, "section")
         if section is not None:
             var.section = section
@@ -474,7 +515,7 @@ class DeclarationChecker:
             var.readonly = True
         if not previous:
             self.program.globals.append(var)
-        self.check_section_name(var.name, var.section, decl)
+        self.check_section_name(var.symbol, var.section, decl)
 
     def declare_function(self, decl, t: FunctionType, attrs, definition: bool = False) -> tast.Function:
         if decl.init is not None:
@@ -492,6 +533,7 @@ class DeclarationChecker:
             func = tast.Function(decl.name, t, self.loc(decl))
             self.scope.names[decl.name] = func
             self.program.functions.append(func)
+        self.apply_asm_label(func, decl)
         if "static" in decl.storage:
             func.static = True
         if "inline" in decl.funcspec and func.inline is None:
@@ -503,10 +545,12 @@ class DeclarationChecker:
         section = self.attribute_string(attrs, "section")
         if section is not None:
             func.section = section
-            self.check_section_name(func.name, section, decl)
+            self.check_section_name(func.symbol, section, decl)
         func.attributes.update({k: v[0] for k, v in attrs.items()})
         if definition:
             func.loc = self.loc(decl)
+            if func.is_intrinsic:
+                raise self.error(f"LLVM intrinsic '{func.symbol}' cannot be defined", decl)
             # Keep functions in definition order: diagnostics that walk them read top-down.
             self.program.functions.remove(func)
             self.program.functions.append(func)

@@ -1,5 +1,6 @@
 """BPF rules that need the whole translation unit: no recursion, no calls to (or
-addresses of) functions that are declared but never defined (BPF objects are not linked)."""
+addresses of) functions that are declared but never defined (BPF objects are not linked),
+no address of a function that stands for an LLVM intrinsic."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -16,15 +17,19 @@ def check_program_restrictions(program: tast.Program, diags: Diagnostics, functi
             if _external(call.func):
                 diags.error(f"function '{call.func.name}' is declared but not defined; BPF programs cannot call external functions",
                             call.loc, _DEFINE_IT)
-    for ref in function_refs:
-        if _external(ref.func):
+    # An initialiser may be checked twice (first as a possible helper declaration): one report each.
+    for ref in {(ref.loc, ref.func.symbol): ref for ref in function_refs}.values():
+        if ref.func.is_intrinsic:
+            diags.error(f"cannot take the address of LLVM intrinsic '{ref.func.symbol}'", ref.loc,
+                        f"'{ref.func.name}' can only be called")
+        elif _external(ref.func):
             diags.error(f"function '{ref.func.name}' is declared but not defined; BPF programs cannot refer to external functions",
                         ref.loc, _DEFINE_IT)
     _check_recursion(program, diags)
 
 
 def _external(func: tast.Function) -> bool:
-    return func.body is None and func.section != ".ksyms"
+    return func.body is None and func.section != ".ksyms" and not func.is_intrinsic
 
 
 def _check_recursion(program: tast.Program, diags: Diagnostics) -> None:

@@ -130,11 +130,13 @@ class StatementChecker:
             outer = self.program_scope().lookup(decl.name)
             if isinstance(outer, tast.Variable):
                 self.declare(decl.name, outer, decl)
+                self.apply_asm_label(outer, decl)
                 return []
             raise self.error(f"extern variable '{decl.name}' is not defined in this file; BPF objects are not linked", decl)
         if "static" in decl.storage:
             var = tast.Variable(self.local_static_name(decl.name), t, loc, "static")
             self.scope.names[decl.name] = var
+            self.apply_asm_label(var, decl)
             var.section = self.attribute_string(attrs, "section")
             if decl.init is not None:
                 with self.requiring_constant():
@@ -144,6 +146,9 @@ class StatementChecker:
             var.readonly = ctype.const_object(var.type) and var.init is not None
             self.program.globals.append(var)
             return []
+        label = getattr(decl, "asm_label", None)
+        if label is not None and "register" not in decl.storage:  # `register … asm("r3")` names a register
+            self.warn(f"ignored asm label '{label.name}' on automatic variable", label)
         var = tast.Variable(decl.name, t, loc, "local")
         var.attributes.update({k: v[0] for k, v in attrs.items()})
         if decl.init is not None:

@@ -102,7 +102,7 @@ class ModuleLowerer:
     # ---- globals -----------------------------------------------------------
 
     def declare_global(self, var: tast.Variable) -> None:
-        gv = ir.GlobalVariable(self.module, lltype(var.type), var.name)
+        gv = ir.GlobalVariable(self.module, lltype(var.type), var.symbol)
         gv.type = PTR  # opaque, like every pointer bpfcc builds
         gv.align = max(var.type.align, 1)
         self.globals[var] = gv
@@ -243,15 +243,15 @@ class ModuleLowerer:
         return self.declare_function(func)
 
     def declare_function(self, func: tast.Function) -> ir.Function:
-        llfunc = ir.Function(self.module, function_type(func.type), func.name)
+        llfunc = ir.Function(self.module, function_type(func.type), func.symbol)
         for arg, param in zip(parameter_arguments(func.type, llfunc.args), func.params):
             if arg is not None:
                 arg.name = param.name
         if func.type.ret.is_struct:
-            self.lowered.struct_returns.add(func.name)
+            self.lowered.struct_returns.add(func.symbol)
         large = [p for p in func.type.params if p.is_struct and passed_as(p) is PTR]
         if large:
-            self.lowered.large_struct_params[func.name] = large[0]
+            self.lowered.large_struct_params[func.symbol] = large[0]
         if func.static:
             llfunc.linkage = "internal"
         if func.section:
@@ -268,17 +268,20 @@ class ModuleLowerer:
             llfunc.attributes.add("optnone")
         if func.section or "used" in func.attributes:
             self.used.append(llfunc)
-        self.lowered.function_locs[func.name] = func.loc
+        self.lowered.function_locs[func.symbol] = func.loc
         return llfunc
 
     def declare_kfunc(self, func: tast.Function) -> ir.Function:
-        """A kernel function (`extern … __ksym`): the loader resolves it against the kernel's BTF."""
-        llfunc = ir.Function(self.module, function_type(func.type), func.name)
+        """A kernel function (`extern … __ksym`): the loader resolves it against the kernel's BTF.
+        A function declared `asm("llvm.…")` is that LLVM intrinsic (the checker knows its type)."""
+        llfunc = ir.Function(self.module, function_type(func.type), func.symbol)
+        if func.is_intrinsic:
+            return llfunc
         llfunc.section = ".ksyms"
         if "weak" in func.attributes:
             llfunc.linkage = "extern_weak"
         self.debug.declaration(func, llfunc)
-        self.lowered.function_locs[func.name] = func.loc
+        self.lowered.function_locs[func.symbol] = func.loc
         return llfunc
 
     def error(self, message: str, loc: Location) -> CompileError:

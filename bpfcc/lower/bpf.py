@@ -1,6 +1,9 @@
 """The one place that knows BPF: helper calls, signed division per CPU version,
-byte swaps and loop metadata, on top of llvmlite's IR builder."""
+byte swaps, loop metadata and BPF inline assembly, on top of llvmlite's IR builder."""
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
 
 from llvmlite import ir
 from llvmlite.ir import instructions
@@ -136,6 +139,12 @@ class BpfBuilder(ir.IRBuilder):
             fn = ir.Function(self.module, ir.FunctionType(I32, [PTR, PTR, I64]), "memcmp")
         return self.call(fn, [a, b, ir.Constant(I64, size)])
 
+    def inline_asm(self, template: str, operands: list["AsmOperand"]) -> dict[int, ir.Value]:
+        """BPF assembler text (`r1 = %0`, `%1 <<= 3`, `call 12`) as the IR it means: llvmlite's LLVM
+        has no BPF assembler, so the instructions cannot stay inline asm.  Returns each register
+        operand's final value by its slot; raises AsmError for an instruction outside the subset."""
+        return _AsmTranslator(self, operands).run(template)
+
     def compiler_barrier(self) -> None:
         """`asm volatile("" ::: "memory")`: nothing emitted, but memory is not cached across it."""
         self.asm(ir.FunctionType(ir.VoidType(), []), "", "~{memory}", [], True)
@@ -201,6 +210,190 @@ class BpfBuilder(ir.IRBuilder):
     @property
     def module(self) -> ir.Module:
         return self.function.module
+
+
+@dataclass(frozen=True)
+class AsmOperand:
+    """An inline asm operand as the template numbers it: a register (`slot`, shared by an output
+    and the input tied to it, holding `value`: a ptr or an i64, None for an output only written)
+    or an immediate (`value` an i64)."""
+
+    slot: int
+    value: ir.Value | None
+    immediate: bool = False
+
+
+class AsmError(Exception):
+    """An instruction bpfcc cannot translate; the statement lowerer reports it at the asm statement."""
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+ASM_SUBSET = ("bpfcc translates BPF inline asm into IR itself (LLVM's BPF assembler is not available): "
+              "register moves and immediates ('r1 = %[x]', 'r2 = %[map] ll'), ALU operations ('%[x] &= 0xff', "
+              "'w1 += 1', 'r0 s>>= 2', 'r1 = -r1'), byte swaps ('r1 = be16 r1') and helper calls ('call 12')")
+
+_REG = r"[rw]\d+|%\d+"
+_SRC = rf"{_REG}|-?(?:0[xX][0-9a-fA-F]+|\d+)"
+_ALU_OPS = {"+": "add", "-": "sub", "*": "mul", "&": "and_", "|": "or_", "^": "xor"}
+_INSTRUCTIONS = [
+    ("call", re.compile(r"call\s+(%\d+|\d+|0[xX][0-9a-fA-F]+)")),
+    ("swap", re.compile(rf"({_REG})\s*=\s*(be|le|bswap)(16|32|64)\s+({_REG})")),
+    ("neg", re.compile(rf"({_REG})\s*=\s*-\s*({_REG})")),
+    ("mov", re.compile(rf"({_REG})\s*=\s*({_SRC})(\s+ll)?")),
+    # GCC's templates spell a literal % as %%, so modulo is `%%=`.
+    ("alu", re.compile(rf"({_REG})\s*(\+|-|\*|/|%%|&|\||\^|<<|>>|s>>)=\s*({_SRC})")),
+]
+
+
+def asm_instructions(template: str) -> list[str]:
+    """The instructions of an asm template: `;` and newlines separate them, `//` and `#` start comments."""
+    lines = (re.split(r"//|#", line, maxsplit=1)[0] for line in template.splitlines())
+    return [insn.strip() for line in lines for insn in line.split(";") if insn.strip()]
+
+
+class _AsmTranslator:
+    """Registers r0-r9 and the operands' registers as IR values, instruction by instruction.  A
+    register holds a ptr (a pointer moved whole, so helper calls get it as one) or an i64; `wN`
+    is the low half of rN, and writing it zero-extends, as on BPF."""
+
+    def __init__(self, builder: BpfBuilder, operands: list[AsmOperand]) -> None:
+        self.b = builder
+        self.operands = operands
+        self.regs: dict[str, ir.Value] = {f"%{op.slot}": op.value for op in operands
+                                          if not op.immediate and op.value is not None}
+
+    def run(self, template: str) -> dict[int, ir.Value]:
+        for insn in asm_instructions(template):
+            for kind, pattern in _INSTRUCTIONS:
+                if m := pattern.fullmatch(insn):
+                    getattr(self, kind)(insn, *m.groups())
+                    break
+            else:
+                raise AsmError(f"unsupported instruction '{insn}' in BPF inline asm", ASM_SUBSET)
+        return {op.slot: self.regs.get(f"%{op.slot}", ir.Constant(I64, ir.Undefined)) for op in self.operands}
+
+    # ---- operands
+
+    def register(self, insn: str, name: str) -> tuple[str, int]:
+        """`rN`, `wN` or an operand `%N` → (register key, width)."""
+        if name.startswith("%"):
+            op = self.operand(insn, name)
+            if op.immediate:
+                raise AsmError(f"operand {name} of '{insn}' is an immediate ('i'), not a register")
+            return f"%{op.slot}", 64
+        number = int(name[1:])
+        if number > 9:
+            raise AsmError(f"'{insn}' uses {name}: only r0-r9 can be translated into IR",
+                           "r10, the frame pointer, has no IR equivalent")
+        return f"r{number}", 32 if name[0] == "w" else 64
+
+    def operand(self, insn: str, name: str) -> AsmOperand:
+        index = int(name[1:])
+        if index >= len(self.operands):
+            raise AsmError(f"invalid operand number {name} in '{insn}'")
+        return self.operands[index]
+
+    def read(self, insn: str, key: str, width: int) -> ir.Value:
+        if key not in self.regs:
+            raise AsmError(f"'{insn}' reads {key.replace('%', 'operand %')} before the asm statement sets it",
+                           "a helper call leaves r1-r5 undefined; r0 holds its result")
+        value = self.regs[key]
+        if value.type == PTR:
+            value = self.b.ptrtoint(value, I64)
+        return self.b.trunc(value, I32) if width == 32 else value
+
+    def source(self, insn: str, text: str, width: int, wide: bool = False) -> ir.Value:
+        """A register or an immediate (a 32-bit field sign-extended, or 64 bits with `ll`)."""
+        if text.startswith("%") and self.operand(insn, text).immediate:
+            value = self.operand(insn, text).value
+        elif text[0] in "%rw":
+            key, src_width = self.register(insn, text)
+            if src_width != width:
+                raise AsmError(f"'{insn}' mixes 32-bit and 64-bit registers")
+            return self.read(insn, key, width)
+        else:
+            number = int(text, 0)
+            if not wide and not -2**31 <= number < 2**32:
+                raise AsmError(f"immediate {text} of '{insn}' does not fit in 32 bits", "write it as a 64-bit load: 'rN = imm ll'")
+            value = ir.Constant(I64, number & (2**64 - 1))
+        if wide:
+            return value
+        low = self.b.trunc(value, I32)
+        return low if width == 32 else self.b.sext(low, I64)
+
+    def write(self, key: str, width: int, value: ir.Value) -> None:
+        self.regs[key] = self.b.zext(value, I64) if width == 32 else value
+
+    # ---- instructions
+
+    def mov(self, insn, dst, src, ll):
+        key, width = self.register(insn, dst)
+        if ll and width == 32:
+            raise AsmError(f"'{insn}': a 64-bit immediate load needs an r register")
+        if src[0] in "rw%" and not (src.startswith("%") and self.operand(insn, src).immediate):
+            if ll:
+                raise AsmError(f"'{insn}': 'll' loads an immediate, not a register")
+            src_key, src_width = self.register(insn, src)
+            if width == 64 and src_width == 64 and src_key in self.regs:
+                self.regs[key] = self.regs[src_key]  # a pointer stays a pointer
+                return
+        self.write(key, width, self.source(insn, src, width, wide=bool(ll)))
+
+    def alu(self, insn, dst, op, src):
+        key, width = self.register(insn, dst)
+        a, b = self.read(insn, key, width), self.source(insn, src, width)
+        bld, zero = self.b, ir.Constant(a.type, 0)
+        if op in _ALU_OPS:
+            result = getattr(bld, _ALU_OPS[op])(a, b)
+        elif op in ("/", "%%"):  # BPF: x / 0 = 0, x % 0 = x
+            is_zero = bld.icmp_unsigned("==", b, zero)
+            divisor = bld.select(is_zero, ir.Constant(a.type, 1), b)
+            quotient = bld.udiv(a, divisor) if op == "/" else bld.urem(a, divisor)
+            result = bld.select(is_zero, zero if op == "/" else a, quotient)
+        else:  # BPF masks the shift count to the register's width
+            count = bld.and_(b, ir.Constant(a.type, width - 1))
+            result = {"<<": bld.shl, ">>": bld.lshr, "s>>": bld.ashr}[op](a, count)
+        self.write(key, width, result)
+
+    def neg(self, insn, dst, src):
+        key, width = self.register(insn, dst)
+        if self.register(insn, src) != (key, width):
+            raise AsmError(f"'{insn}': negation works on one register ('r1 = -r1')")
+        self.write(key, width, self.b.neg(self.read(insn, key, width)))
+
+    def swap(self, insn, dst, order, bits, src):
+        key, width = self.register(insn, dst)
+        if self.register(insn, src) != (key, width) or width != 64:
+            raise AsmError(f"'{insn}': a byte swap works on one r register ('r1 = be16 r1')")
+        size = int(bits)
+        value = self.b.trunc(self.read(insn, key, 64), ir.IntType(size)) if size < 64 else self.read(insn, key, 64)
+        if order != "le":  # the target is little-endian: `le` only truncates
+            value = self.b.bswap(value)
+        self.write(key, 64, self.b.zext(value, I64) if size < 64 else value)
+
+    def call(self, insn, number):
+        if number.startswith("%"):
+            helper = self.operand(insn, number)
+            if not helper.immediate or not isinstance(helper.value, ir.Constant):
+                raise AsmError(f"'{insn}' needs a constant helper number")
+            helper_id = helper.value.constant
+        else:
+            helper_id = int(number, 0)
+        args = [self.regs.get(f"r{i}", ir.Constant(I64, ir.Undefined)) for i in range(1, 6)]
+        call = self.b.helper_call(helper_id, ir.FunctionType(I64, [a.type for a in args]), args)
+        # Kept apart from other calls, as the asm was: bpf_tail_call_static wants its r2 and r3
+        # set on one path, so that the verifier sees a constant slot.
+        call.attributes = _CallSiteAttributes(["nomerge"])
+        for i in range(1, 6):
+            self.regs.pop(f"r{i}", None)
+        self.regs["r0"] = call
+
+
+class _CallSiteAttributes(instructions.CallInstrAttributes):
+    _known = instructions.CallInstrAttributes._known | {"nomerge"}
 
 
 class _VolatileLoad(instructions.LoadInstr):

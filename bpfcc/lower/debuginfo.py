@@ -256,9 +256,9 @@ class DebugInfo(NullDebugInfo):
         file = self.file(func.loc.file)
         flags = "DISPFlagDefinition | DISPFlagOptimized" + (" | DISPFlagLocalToUnit" if func.static else "")
         sp = self.module.add_debug_info("DISubprogram", {
-            "name": func.name, "file": file, "line": func.loc.line, "type": self.subroutine(func.type),
-            "scopeLine": func.loc.line, "unit": self.unit, "spFlags": ir.DIToken(flags),
-            "flags": ir.DIToken("DIFlagPrototyped"),
+            "name": func.name, **_linkage_name(func), "file": file, "line": func.loc.line,
+            "type": self.subroutine(func.type), "scopeLine": func.loc.line, "unit": self.unit,
+            "spFlags": ir.DIToken(flags), "flags": ir.DIToken("DIFlagPrototyped"),
         }, is_distinct=True)
         # BTF takes parameter names from the arguments the subprogram retains.
         params = [self.module.add_debug_info("DILocalVariable", {
@@ -271,7 +271,7 @@ class DebugInfo(NullDebugInfo):
     def declaration(self, func, llfunc: ir.Function) -> None:
         """BTF describes an extern kernel function from its declaration's subprogram."""
         sp = self.module.add_debug_info("DISubprogram", {
-            "name": func.name, "file": self.file(func.loc.file), "line": func.loc.line,
+            "name": func.name, **_linkage_name(func), "file": self.file(func.loc.file), "line": func.loc.line,
             "type": self.subroutine(func.type), "spFlags": ir.DIToken("DISPFlagOptimized"),
             "flags": ir.DIToken("DIFlagPrototyped"),
         })
@@ -282,7 +282,7 @@ class DebugInfo(NullDebugInfo):
         if var.section == ".maps":
             self.map_definition(var.type)
         gv = self.module.add_debug_info("DIGlobalVariable", {
-            "name": _source_name(var.name), "scope": self.unit, "file": file, "line": var.loc.line,
+            "name": _source_name(var.name), **_linkage_name(var), "scope": self.unit, "file": file, "line": var.loc.line,
             "type": self.type(var.type), "isLocal": var.storage == "static", "isDefinition": True})
         expr = self.module.add_debug_info("DIGlobalVariableExpression", {
             "var": gv, "expr": self.module.add_debug_info("DIExpression", {})})
@@ -381,6 +381,11 @@ def _innermost(t: ctype.ArrayType) -> ctype.Type:
 
 def _drop(t: ctype.Type, const: bool = False, volatile: bool = False) -> ctype.Type:
     return replace(t, const=t.const and not const, volatile=t.volatile and not volatile)
+
+
+def _linkage_name(symbol) -> dict:
+    """clang names an asm label as the linkage name; BTF calls a variable by it, a function not."""
+    return {"linkageName": symbol.asm_label.name} if symbol.asm_label is not None else {}
 
 
 def _source_name(symbol: str) -> str:

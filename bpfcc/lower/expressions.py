@@ -504,7 +504,7 @@ class ExpressionLowerer:
             call = self.builder.call(callee, [result, *args])
         else:
             result = call = self.builder.call(callee, args)
-        if e.func.name in self.ml.lowered.large_struct_params:
+        if e.func.symbol in self.ml.lowered.large_struct_params:
             self.builder.tag_source(call)  # optimize reports the call if it is not inlined
         return result
 

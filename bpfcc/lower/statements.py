@@ -7,9 +7,9 @@ import re
 from llvmlite import ir
 
 from .. import tast
-from .bpf import loop_metadata
+from .bpf import ASM_SUBSET, AsmError, AsmOperand, asm_instructions, loop_metadata
 from .expressions import aligned_at
-from .types import I8, lltype
+from .types import I8, I64, PTR, lltype
 
 _MAX_EXPANDED_CASE_RANGE = 256
 
@@ -255,6 +255,10 @@ class StatementLowerer:
             if "memory" in s.clobbers:
                 self.builder.compiler_barrier()
             return
+        if asm_instructions(s.template):
+            self.translated_asm(s)
+            return
+        # No instructions (`barrier_var`): LLVM's inline asm, opaque to the optimiser, emits nothing.
         # GCC spells operands %0 and %[name]; LLVM spells them $0.
         template = re.sub(r"%(%|\d+)", lambda m: "%" if m.group(1) == "%" else "$" + m.group(1), s.template)
         constraints = ["=" + c.lstrip("=+&") for c, _ in s.outputs]
@@ -273,3 +277,63 @@ class StatementLowerer:
         for i, (_, target) in enumerate(s.outputs):
             value = result if len(out_types) == 1 else self.builder.extract_value(result, i)
             self.write_lvalue(target, value)
+
+    def translated_asm(self, s: tast.AsmStmt) -> None:
+        """Inline asm with instructions, as the IR they mean (BpfBuilder.inline_asm)."""
+        operands = []
+        for index, (constraint, target) in enumerate(s.outputs):
+            if constraint.lstrip("=+&") != "r":
+                raise self.unsupported_constraint(constraint, s)
+            value = self.asm_register_value(target.type, self.read_lvalue(target)) if "+" in constraint else None
+            operands.append(AsmOperand(index, value))
+        for constraint, e in s.inputs:
+            letters = constraint.lstrip("=+&")
+            if letters.isdigit() and int(letters) < len(s.outputs):  # tied to an output: its register
+                operands.append(AsmOperand(int(letters), self.asm_register_value(e.type, self.value(e))))
+            elif letters in ("i", "n"):
+                operands.append(AsmOperand(len(operands), self.asm_immediate(e), immediate=True))
+            elif letters == "r":
+                operands.append(AsmOperand(len(operands), self.asm_register_value(e.type, self.value(e))))
+            else:
+                raise self.unsupported_constraint(constraint, s)
+        if "memory" in s.clobbers:
+            self.builder.compiler_barrier()
+        try:
+            registers = self.builder.inline_asm(s.template, operands)
+        except AsmError as exc:
+            raise self.ml.diags.fatal(str(exc), s.loc, exc.hint or ASM_SUBSET) from None
+        for index, (_, target) in enumerate(s.outputs):
+            self.write_lvalue(target, self.from_asm_register(target.type, registers[index]))
+
+    def unsupported_constraint(self, constraint: str, s: tast.AsmStmt):
+        return self.ml.diags.fatal(f"asm operand constraint '{constraint}' is not supported", s.loc,
+                                   "translated asm takes registers ('r', '=r', '+r', a matching '0') and immediates ('i')")
+
+    def asm_register_value(self, t, value: ir.Value) -> ir.Value:
+        """A C value in a 64-bit register: a pointer as it is, an integer zero-extended (as clang does)."""
+        if t.is_pointer or value.type == I64:
+            return value
+        return self.builder.zext(value, I64)
+
+    def asm_immediate(self, e: tast.Expr) -> ir.Value:
+        """An "i" operand as an i64; a constant stays one (`call %[id]` needs the number)."""
+        value = self.value(e)
+        if e.type.is_pointer:
+            return self.builder.ptrtoint(value, I64)
+        if value.type == I64:
+            return value
+        if isinstance(value, ir.Constant) and isinstance(value.constant, int):
+            bits = value.type.width
+            number = value.constant & ((1 << bits) - 1)
+            if e.type.signed and number >> (bits - 1):
+                number -= 1 << bits
+            return ir.Constant(I64, number & (2**64 - 1))
+        return self.builder.sext(value, I64) if e.type.signed else self.builder.zext(value, I64)
+
+    def from_asm_register(self, t, value: ir.Value) -> ir.Value:
+        if t.is_pointer:
+            return value if value.type == PTR else self.builder.inttoptr(value, PTR)
+        if value.type == PTR:
+            value = self.builder.ptrtoint(value, I64)
+        wanted = lltype(t)
+        return self.builder.trunc(value, wanted) if wanted != I64 else value
