@@ -387,6 +387,7 @@ class _Preprocessor(Preprocessor):
         self._renumbered: dict[str, tuple[int, str]] = {}  # file → (line offset, name) set by #line
         self._stack = [_File(filename, None, False)]
         self.kernel_types: kernel_btf.KernelTypes | None = None
+        self._arguments_given = 0  # by the last macro invocation collected (see _gnu_comma)
 
     def run(self, source: str) -> str:
         builtin = predefines(self._options)
@@ -652,6 +653,8 @@ class _Preprocessor(Preprocessor):
     def macro_expand_args(self, macro, args):
         if isinstance(macro, _Builtin):
             return [_Token("CPP_INTEGER", str(self._builtin(macro.name, args[0])), 0, 0, 0, "")]
+        if macro.variadic:
+            macro, args = self._gnu_comma(macro, args)
         tokens = super().macro_expand_args(macro, args)
         # The arguments' own tokens keep their place; what `##` made from them (pcpp copies the
         # left operand) is the macro's.
@@ -660,6 +663,38 @@ class _Preprocessor(Preprocessor):
             if token.col and id(token) not in spelled:
                 token.col = 0
         return tokens
+
+    def collect_args(self, tokenlist, ignore_errors=False):
+        counted = super().collect_args(tokenlist, ignore_errors)
+        self._arguments_given = len(counted[1])
+        return counted
+
+    def _gnu_comma(self, macro, args):
+        """clang's rule for GNU's `, ## __VA_ARGS__`: the comma goes when the variable arguments
+        are left out — `G(x)` for `G(a, ...)`, or `()` with no tokens for a macro taking only
+        `...` — and stays, not pasted to what follows, when they are there even if empty (`G(x,)`,
+        or an empty `args` passed on as `G(x, args)`).  pcpp drops the comma for variable
+        arguments with no tokens, taken with their blanks, and pastes it otherwise;
+        expand_macros collected the arguments just before calling this."""
+        variable = args[-1]
+        while variable and variable[0].type in _BLANK:
+            variable = variable[1:]
+        while variable and variable[-1].type in _BLANK:
+            variable = variable[:-1]
+        args = [*args[:-1], variable]
+        if not macro.var_comma_patch:
+            return macro, args
+        if (not variable if len(macro.arglist) == 1 else self._arguments_given < len(macro.arglist)):
+            return macro, args
+        # The `##` after each such comma becomes a blank; the variable arguments still go in
+        # unexpanded, as a `##` operand does.
+        kept = copy.copy(macro)
+        pastes = {comma + 1 for comma in macro.var_comma_patch}
+        kept.value = [_Token("CPP_WS", " ", t.lineno, t.lexpos, 0, t.source) if i in pastes else t
+                      for i, t in enumerate(macro.value)]
+        self.macro_prescan(kept)
+        kept.patch = [("t" if i - 1 in pastes else kind, argnum, i) for kind, argnum, i in kept.patch]
+        return kept, args
 
     def _builtin(self, name: str, tokens) -> int:
         if name in ("__has_include", "__has_include_next"):

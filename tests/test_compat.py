@@ -115,8 +115,6 @@ ASM_LABEL = ("bpf_api.h declares iproute2's LD_ABS loads with asm labels "
              "bpfcc reports \"syntax error before 'asm'\"")
 INLINE_ASM = ("Cilium's tail_call_static is inline assembly with instructions ('call 12'): bpfcc's "
               "object emission fails with an unlocated \"Inline asm not supported by this streamer\"")
-COMMA_ELISION = ("GNU comma elision: `, ##__VA_ARGS__` keeps the comma when an empty variadic argument is "
-                 "passed on (`F(p, )`), so BPF_SEQ_PRINTF with no values expands to `___param[0] = ;`")
 
 
 @dataclass(frozen=True)
@@ -1230,7 +1228,7 @@ CASES = [
     Case("libbpf_bootstrap", "lsm", check_refused_trampoline),
     Case("libbpf_bootstrap", "bootstrap", check_bootstrap),
     Case("libbpf_bootstrap", "tc", check_tc),
-    Case("libbpf_bootstrap", "task_iter", check_task_iter, bpfcc_xfail=COMMA_ELISION),
+    Case("libbpf_bootstrap", "task_iter", check_task_iter),
     Case("libbpf_tools", "syscount", check_syscount),
     Case("libbpf_tools", "opensnoop", check_opensnoop),
     Case("libbpf_tools", "runqlat", check_runqlat),
