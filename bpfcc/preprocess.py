@@ -35,11 +35,21 @@ class Preprocessed:
     sources: dict[str, list[str]]  # every file read (main file + headers) → its lines
     # The kernel's types, when `#include <vmlinux.h>` found no file and read BTF instead.
     kernel_types: kernel_btf.KernelTypes | None = None
+    kernel_types_at: Location | None = None  # the first such `#include`
 
 
 def preprocess(source: str, filename: str, options: Options, diags: Diagnostics) -> Preprocessed:
     pp = _Preprocessor(filename, options, diags)
-    return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
+    return Preprocessed(pp.run(source), pp.sources, pp.kernel_types, pp.kernel_types_at)
+
+
+def refuse_kernel_types(pre: Preprocessed, diags: Diagnostics) -> None:
+    """-E writes C that any compiler reads; kernel types taken from BTF have no C to write."""
+    if pre.kernel_types is not None:
+        diags.error(f"-E cannot expand <{VMLINUX_H}>: the kernel's types come from the BTF in "
+                    f"'{pre.kernel_types.path}', not from a header", pre.kernel_types_at,
+                    f"generate the header with `bpftool btf dump file {pre.kernel_types.path} format c > "
+                    f"{VMLINUX_H}` and name its directory with -I")
 
 
 def include_dir() -> str:
@@ -387,6 +397,7 @@ class _Preprocessor(Preprocessor):
         self._renumbered: dict[str, tuple[int, str]] = {}  # file → (line offset, name) set by #line
         self._stack = [_File(filename, None, False)]
         self.kernel_types: kernel_btf.KernelTypes | None = None
+        self.kernel_types_at: Location | None = None
         self._arguments_given = 0  # by the last macro invocation collected (see _gnu_comma)
 
     def run(self, source: str) -> str:
@@ -573,6 +584,7 @@ class _Preprocessor(Preprocessor):
                 raise self._diags.fatal(f"cannot read BTF from '{path}': {exc.strerror}", where) from None
             except kernel_btf.BtfError as exc:
                 raise self._diags.fatal(f"cannot read BTF from '{path}': {exc}", where) from None
+            self.kernel_types_at = where
         header = f"<{VMLINUX_H} from {path}>"
         if header not in self._text:
             self._add_source(header, _VMLINUX_TEXT)
