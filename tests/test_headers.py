@@ -194,6 +194,8 @@ def test_helper_ids_match_the_running_kernel(bpftool):
     kernel = {f"bpf_{name}": int(value) for name, value in re.findall(r"'BPF_FUNC_(\w+)' val=(\d+)", enum)}
     committed = helper_ids(COMMITTED)
     assert {name: kernel.get(name) for name in committed} == committed
+    # Every helper the kernel has is declared (its list stops at 211, frozen since Linux 6.15).
+    assert sorted(set(kernel) - set(committed)) == ["bpf_unspec"]
 
 
 def test_generated_defs_compile_cleanly_with_clang(clang, tmp_path):
@@ -202,6 +204,40 @@ def test_generated_defs_compile_cleanly_with_clang(clang, tmp_path):
     proc = subprocess.run([clang, "-target", "bpf", f"-I{MULTIARCH}", "-Wall", "-Wextra", "-Werror",
                            "-fsyntax-only", str(source)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_generated_defs_compile_with_bpfcc_as_with_clang(clang_compile, tmp_path):
+    """The newest helpers (bpf_cgrp_storage_get/delete, ids 210 and 211) called through the
+    generated declarations: both compilers call the same ids."""
+    source = tmp_path / "cgrp.c"
+    source.write_text(f"""\
+#include <linux/types.h>
+#include "{FALLBACK / "bpf" / "bpf_helper_defs.h"}"
+struct cgroup;
+struct {{ int (*type)[32]; int (*map_flags)[1]; int *key; long *value; }} storage __attribute__((section(".maps"), used));
+__attribute__((section("tp_btf/cgroup_mkdir"), used))
+int on_mkdir(unsigned long long *ctx)
+{{
+	struct cgroup *cgrp = (struct cgroup *)ctx[0];
+	long *count = bpf_cgrp_storage_get(&storage, cgrp, 0, 1);
+
+	if (count)
+		*count += 1;
+	return bpf_cgrp_storage_delete(&storage, cgrp);
+}}
+""")
+    result = bpfcc.compile_file(source, out=tmp_path / "cgrp.bpfcc.o")
+    assert result.ok, result.errors
+    theirs = clang_compile(source, tmp_path / "cgrp.clang.o")
+    assert helper_calls(tmp_path / "cgrp.bpfcc.o") == helper_calls(theirs) == [210, 211]
+
+
+def helper_calls(path) -> list[int]:
+    """The helper ids an object's code calls, in order."""
+    with open(path, "rb") as f:
+        code = ELFFile(f).get_section_by_name("tp_btf/cgroup_mkdir").data()
+    return [struct.unpack_from("<i", code, at + 4)[0] for at in range(0, len(code), 8)
+            if code[at] == 0x85 and code[at + 1] >> 4 == 0]
 
 
 # Linux 6.2 and later spell each helper's id in ___BPF_FUNC_MAPPER; a helper that takes several
@@ -238,10 +274,20 @@ NEWER_BPF_H = """\
 	FN(strtol, 105, ##ctx)				\\
 	/* */
 """
+# Linux 6.15 ends the list with a comment of several lines instead of `/* */`.
+FROZEN_LIST_END = """\
+	/* This helper list is effectively frozen. If you are trying to	\\
+	 * add a new helper, you should add a kfunc instead which has	\\
+	 * less stability guarantees. See Documentation/bpf/kfuncs.rst	\\
+	 */
+"""
 
 
-def test_generator_reads_the_newer_mapper_and_merges_contexts(tmp_path):
-    (tmp_path / "bpf.h").write_text(NEWER_BPF_H)
+@pytest.mark.parametrize("end", ["/* */", "frozen"])
+def test_generator_reads_the_newer_mapper_and_merges_contexts(tmp_path, end):
+    header = NEWER_BPF_H if end == "/* */" else NEWER_BPF_H.replace("\t/* */\n", FROZEN_LIST_END)
+    assert end == "/* */" or "frozen" in header
+    (tmp_path / "bpf.h").write_text(header)
     proc = generate(tmp_path / "bpf.h", tmp_path / "defs.h")
     assert proc.returncode == 0, proc.stderr
     declarations = [line for line in (tmp_path / "defs.h").read_text().splitlines() if line.startswith(("static", "struct"))]
