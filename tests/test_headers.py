@@ -30,6 +30,7 @@ from bpfcc.loader import syscall
 from bpfcc.options import Options
 from bpfcc.preprocess import fallback_include_dir, include_dir, preprocess, system_include_dirs
 from support import packets as P
+from support import tracing
 
 REPO = Path(__file__).resolve().parent.parent
 HEADERS = Path(__file__).resolve().parent / "headers"
@@ -455,6 +456,68 @@ def test_tracing_wrappers_with_clang(kernel, clang_compile, tmp_path, without_li
 
 def test_tracing_wrappers_with_bpfcc(kernel, tmp_path, without_libbpf):
     check_tracing(kernel, bpfcc_build("tracing", tmp_path, without_libbpf, defines={"__TARGET_ARCH_x86": None}))
+
+
+def check_newer_tracing(kernel, path: Path) -> tuple:
+    """BPF_PROG2 in test runs, BPF_UPROBE/BPF_URETPROBE on libc's kill(2)."""
+    elf = path.read_bytes()
+    obj = kernel.load(elf)
+    unpacked = (run_raw_tracepoint(obj.program("unpack2"), [7, 10, 13, 2, 0x0400, 5]),
+                run_raw_tracepoint(obj.program("unpack2"), [-1, 5, 5, -1, 0, -3]),
+                run_raw_tracepoint(obj.program("no_arguments"), [0]))
+    assert unpacked == (703245, -100103 & 0xffffffff, 1)
+    tracing.set_global(obj, elf, "my_pid", os.getpid())
+    libc = tracing.mapped_library("libc.so")
+    kill = tracing.symbol_offset(libc, "kill")
+    nobody = 0x3FFFFFF0  # above any pid_max: kill() fails with ESRCH
+    with tracing.uprobe(obj.program("on_kill").fd, libc, kill), \
+            tracing.uprobe(obj.program("on_kill_return").fd, libc, kill, retprobe=True):
+        with pytest.raises(ProcessLookupError):
+            os.kill(nobody, 0)
+    seen = {name: int.from_bytes(tracing.global_bytes(obj, elf, name), "little", signed=True)
+            for name in ("kill_pid", "kill_sig", "kill_ret", "kill_calls")}
+    assert seen == {"kill_pid": nobody, "kill_sig": 0, "kill_ret": -1, "kill_calls": 1}
+    return unpacked, seen
+
+
+def x86_builds(clang_compile, name: str, tmp_path: Path, without_libbpf: Path, compiler: str) -> list[Path]:
+    """`name` built by `compiler` for x86-64 against libbpf-dev's headers, then bpfcc's."""
+    if compiler == "bpfcc":
+        return [bpfcc_build(name, tmp_path, sysroot, defines={"__TARGET_ARCH_x86": None})
+                for sysroot in (None, without_libbpf)]
+    return [clang_build(clang_compile, name, tmp_path, sysroot, ["-D__TARGET_ARCH_x86"]) for sysroot in (None, without_libbpf)]
+
+
+@needs_libbpf_dev
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang"])
+def test_newer_tracing_wrappers(kernel, clang_compile, tmp_path, without_libbpf, compiler):
+    """BPF_PROG2, BPF_UPROBE and BPF_URETPROBE from bpfcc's headers behave as from
+    libbpf-dev's, and give the same code."""
+    builds = x86_builds(clang_compile, "tracing_newer", tmp_path, without_libbpf, compiler)
+    installed, fallback = (check_newer_tracing(kernel, path) for path in builds)
+    assert installed == fallback
+    assert program_sections(builds[0]) == program_sections(builds[1])
+
+
+@needs_libbpf_dev
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang"])
+def test_ksyscall_code_is_libbpfs(clang_compile, tmp_path, without_libbpf, compiler):
+    """BPF_KSYSCALL and BPF_KPROBE_SYSCALL from bpfcc's headers give libbpf-dev's code."""
+    installed, fallback = x86_builds(clang_compile, "ksyscall", tmp_path, without_libbpf, compiler)
+    assert program_sections(installed) == program_sections(fallback)
+    assert {"ksyscall/kill", "ksyscall/pread64"} <= set(program_sections(installed))
+
+
+KCONFIG_EXTERN_BTF = ("bpfcc writes no BTF VAR (nor .kconfig DATASEC) for an extern __kconfig variable, "
+                      "so libbpf refuses the object: \"failed to find BTF for extern 'LINUX_HAS_SYSCALL_WRAPPER'\"")
+
+
+@pytest.mark.parametrize("compiler", [pytest.param("bpfcc", marks=pytest.mark.xfail(strict=True, reason=KCONFIG_EXTERN_BTF)),
+                                      "clang"])
+def test_ksyscall_loads(kernel, clang_compile, tmp_path, without_libbpf, compiler):
+    """libbpf resolves LINUX_HAS_SYSCALL_WRAPPER and the verifier accepts the register reads."""
+    for path in x86_builds(clang_compile, "ksyscall", tmp_path, without_libbpf, compiler):
+        assert {"on_sys_kill", "on_sys_pread"} <= set(kernel.load(path).programs)
 
 
 # Which struct pt_regs member each macro reads: the kernel's own names (vmlinux.h), the x86-64
