@@ -103,6 +103,8 @@ def _compile(source: str, filename: str, options: Options, output: str, inputs: 
     pre = preprocess.Preprocessed(text="", sources={filename: source.splitlines()})
     try:
         pre = preprocess.preprocess(source, filename, options, diags, inputs, cache)
+        if output == "preprocessed":
+            preprocess.refuse_kernel_types(pre, diags)
         if diags.has_errors or output == "preprocessed":
             return _finish(pre.text.encode(), diags, pre)
         program, diags = _parse_and_check(pre, filename, options, diags)

@@ -50,6 +50,7 @@ class Prefix:
     sources: dict[str, list[str]]
     texts: dict[str, str]
     kernel_types: kernel_btf.KernelTypes | None
+    kernel_types_at: Location | None
     diagnostics: list[Diagnostic]
     inputs: Inputs
     # parse.Continuation: what the parser made of `text`, once a compile parsed it; False if
@@ -66,6 +67,7 @@ class Preprocessed:
     sources: dict[str, list[str]]  # every file read (main file + headers) → its lines
     # The kernel's types, when `#include <vmlinux.h>` found no file and read BTF instead.
     kernel_types: kernel_btf.KernelTypes | None = None
+    kernel_types_at: Location | None = None  # the first such `#include`
     prefix: Prefix | None = None  # `text` begins with `prefix.text`
 
 
@@ -77,7 +79,7 @@ def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
     lines = leading_directives(source) if prefixes is not None else 0
     if not lines:
         pp = _Preprocessor(filename, options, diags, inputs)
-        return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
+        return Preprocessed(pp.run(source), pp.sources, pp.kernel_types, pp.kernel_types_at)
     cut = _line_offset(source, lines)
     key = prefixes.prefix_key(source[:cut], filename, options)
     prefix = prefixes.find_prefix(key, lambda p: p.fits(options))
@@ -87,7 +89,7 @@ def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
         if prefix is None or diags.has_errors:  # the whole source's run reports all its errors
             del diags.items[mark:]
             pp = _Preprocessor(filename, options, diags, inputs)
-            return Preprocessed(pp.run(source), pp.sources, pp.kernel_types)
+            return Preprocessed(pp.run(source), pp.sources, pp.kernel_types, pp.kernel_types_at)
         prefix.diagnostics = diags.items[mark:]
         prefixes.store_prefix(key, prefix)
     else:
@@ -96,7 +98,7 @@ def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
     inputs.cacheable = inputs.cacheable and prefix.inputs.cacheable
     pp = _Preprocessor(filename, options, diags, inputs)
     body = pp.resume(prefix, source, cut)
-    return Preprocessed(prefix.text + body, pp.sources, pp.kernel_types, prefix)
+    return Preprocessed(prefix.text + body, pp.sources, pp.kernel_types, pp.kernel_types_at, prefix)
 
 
 def leading_directives(source: str) -> int:
@@ -155,6 +157,15 @@ class PrefixCache(Protocol):
     def prefix_key(self, head: str, filename: str, options: Options) -> str: ...
     def find_prefix(self, key: str, fits: Callable[[Prefix], bool]) -> Prefix | None: ...
     def store_prefix(self, key: str, prefix: Prefix) -> None: ...
+
+
+def refuse_kernel_types(pre: Preprocessed, diags: Diagnostics) -> None:
+    """-E writes C that any compiler reads; kernel types taken from BTF have no C to write."""
+    if pre.kernel_types is not None:
+        diags.error(f"-E cannot expand <{VMLINUX_H}>: the kernel's types come from the BTF in "
+                    f"'{pre.kernel_types.path}', not from a header", pre.kernel_types_at,
+                    f"generate the header with `bpftool btf dump file {pre.kernel_types.path} format c > "
+                    f"{VMLINUX_H}` and name its directory with -I")
 
 
 def include_dir() -> str:
@@ -530,6 +541,8 @@ class _Preprocessor(Preprocessor):
         self._renumbered: dict[str, tuple[int, str]] = {}  # file → (line offset, name) set by #line
         self._stack = [_File(filename, None, False)]
         self.kernel_types: kernel_btf.KernelTypes | None = None
+        self.kernel_types_at: Location | None = None
+        self._arguments_given = 0  # by the last macro invocation collected (see _gnu_comma)
 
     def run(self, source: str, fed: bool = False) -> str:
         """The preprocessed source; `fed`: the built-in and command-line macros are defined already."""
@@ -564,7 +577,7 @@ class _Preprocessor(Preprocessor):
             lines, text, {n: m for n, m in self.macros.items() if n not in unlooked},
             frozenset(n for n in before if not dict.__contains__(self.macros, n)), looked_up, command_line,
             dict(self._once), dict(self.include_once), self.countermacro, dict(self.sources), dict(self._text),
-            self.kernel_types, [], self._inputs)
+            self.kernel_types, self.kernel_types_at, [], self._inputs)
 
     def resume(self, prefix: Prefix, source: str, cut: int) -> str:
         """The preprocessed text of the source after `prefix`, as if it had just been preprocessed."""
@@ -578,7 +591,7 @@ class _Preprocessor(Preprocessor):
         self.countermacro = prefix.counter
         self.sources.update(prefix.sources)
         self._text.update(prefix.texts)
-        self.kernel_types = prefix.kernel_types
+        self.kernel_types, self.kernel_types_at = prefix.kernel_types, prefix.kernel_types_at
         # The body keeps its line numbers: blank lines stand in for the prefix.
         body = self.run("\n" * prefix.lines + source[cut:], fed=True)
         self.sources[self._filename] = source.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
@@ -754,6 +767,7 @@ class _Preprocessor(Preprocessor):
                 raise self._diags.fatal(f"cannot read BTF from '{path}': {exc.strerror}", where) from None
             except kernel_btf.BtfError as exc:
                 raise self._diags.fatal(f"cannot read BTF from '{path}': {exc}", where) from None
+            self.kernel_types_at = where
         header = f"<{VMLINUX_H} from {path}>"
         if header not in self._text:
             self._add_source(header, _VMLINUX_TEXT)
@@ -834,6 +848,8 @@ class _Preprocessor(Preprocessor):
     def macro_expand_args(self, macro, args):
         if isinstance(macro, _Builtin):
             return [_Token("CPP_INTEGER", str(self._builtin(macro.name, args[0])), 0, 0, 0, "")]
+        if macro.variadic:
+            macro, args = self._gnu_comma(macro, args)
         tokens = super().macro_expand_args(macro, args)
         # The arguments' own tokens keep their place; what `##` made from them (pcpp copies the
         # left operand) is the macro's.
@@ -842,6 +858,38 @@ class _Preprocessor(Preprocessor):
             if token.col and id(token) not in spelled:
                 token.col = 0
         return tokens
+
+    def collect_args(self, tokenlist, ignore_errors=False):
+        counted = super().collect_args(tokenlist, ignore_errors)
+        self._arguments_given = len(counted[1])
+        return counted
+
+    def _gnu_comma(self, macro, args):
+        """clang's rule for GNU's `, ## __VA_ARGS__`: the comma goes when the variable arguments
+        are left out — `G(x)` for `G(a, ...)`, or `()` with no tokens for a macro taking only
+        `...` — and stays, not pasted to what follows, when they are there even if empty (`G(x,)`,
+        or an empty `args` passed on as `G(x, args)`).  pcpp drops the comma for variable
+        arguments with no tokens, taken with their blanks, and pastes it otherwise;
+        expand_macros collected the arguments just before calling this."""
+        variable = args[-1]
+        while variable and variable[0].type in _BLANK:
+            variable = variable[1:]
+        while variable and variable[-1].type in _BLANK:
+            variable = variable[:-1]
+        args = [*args[:-1], variable]
+        if not macro.var_comma_patch:
+            return macro, args
+        if (not variable if len(macro.arglist) == 1 else self._arguments_given < len(macro.arglist)):
+            return macro, args
+        # The `##` after each such comma becomes a blank; the variable arguments still go in
+        # unexpanded, as a `##` operand does.
+        kept = copy.copy(macro)
+        pastes = {comma + 1 for comma in macro.var_comma_patch}
+        kept.value = [_Token("CPP_WS", " ", t.lineno, t.lexpos, 0, t.source) if i in pastes else t
+                      for i, t in enumerate(macro.value)]
+        self.macro_prescan(kept)
+        kept.patch = [("t" if i - 1 in pastes else kind, argnum, i) for kind, argnum, i in kept.patch]
+        return kept, args
 
     def _builtin(self, name: str, tokens) -> int:
         if name in ("__has_include", "__has_include_next"):

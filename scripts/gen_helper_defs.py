@@ -8,10 +8,12 @@ prototype in kernel types.  A helper is called as `call <id>`, so a program decl
 as libbpf does: a static constant pointer to a function of the user-space prototype,
 initialised with the id.
 
-    scripts/gen_helper_defs.py [path/to/linux/bpf.h] [-o OUTPUT]
+    scripts/gen_helper_defs.py [path/to/linux/bpf.h] [-o OUTPUT] [--kernel VERSION]
 
-Run it with a newer kernel's header (include/uapi/linux/bpf.h of a kernel tree) to add
-that kernel's helpers; the ids of older helpers never change.
+Run it with a newer kernel's header (include/uapi/linux/bpf.h of a kernel tree, or the
+/usr/include/linux/bpf.h of a newer linux-libc-dev) to add that kernel's helpers; the ids of
+older helpers never change.  The list ends at 211 (bpf_cgrp_storage_delete, Linux 6.2): new
+kernel functions are kfuncs, and Linux 6.15 marks the helper list frozen.
 """
 from __future__ import annotations
 
@@ -47,11 +49,19 @@ class HeaderError(Exception):
 
 def helper_ids(text: str) -> dict[str, int]:
     """helper name (without bpf_) → id, from the FUNC_MAPPER macro."""
-    if m := re.search(r"#define ___BPF_FUNC_MAPPER\(FN, ctx\.\.\.\)(.*?)/\* \*/", text, re.S):
-        return {name: int(number) for name, number in re.findall(r"FN\((\w+),\s*(\d+)", m[1])}
-    if m := re.search(r"#define __BPF_FUNC_MAPPER\(FN\)(.*?)/\* \*/", text, re.S):
-        return {name: index for index, name in enumerate(re.findall(r"FN\((\w+)\)", m[1]))}
+    if (body := _macro_body(text, "___BPF_FUNC_MAPPER")) is not None:
+        return {name: int(number) for name, number in re.findall(r"FN\((\w+),\s*(\d+)", body)}
+    if (body := _macro_body(text, "__BPF_FUNC_MAPPER")) is not None:
+        return {name: index for index, name in enumerate(re.findall(r"FN\((\w+)\)", body))}
     raise HeaderError("no __BPF_FUNC_MAPPER or ___BPF_FUNC_MAPPER: is this <linux/bpf.h>?")
+
+
+def _macro_body(text: str, name: str) -> str | None:
+    """The replacement text of the function-like macro `name`: its line and the lines that
+    continue it.  The list's end is `/* */` up to Linux 6.14, a comment saying the list is
+    frozen since 6.15."""
+    m = re.search(rf"^#define {name}\(FN(?:, ctx\.\.\.)?\)((?:[^\n]*\\\n)*[^\n]*)", text, re.M)
+    return m[1] if m else None
 
 
 def documented_prototypes(text: str) -> dict[str, list[tuple[str, list[tuple[str, str]]]]]:
@@ -142,10 +152,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("header", nargs="?", default=DEFAULT_HEADER, help=f"<linux/bpf.h> to read (default {DEFAULT_HEADER})")
     parser.add_argument("-o", "--output", default=DEFAULT_OUTPUT, help="where to write (default: bpfcc's fallback header)")
+    parser.add_argument("--kernel", help="the kernel version the header comes from, named in the output")
     args = parser.parse_args(argv)
+    source = os.path.basename(os.path.dirname(args.header)) + "/" + os.path.basename(args.header)
+    if args.kernel:
+        source = f"Linux {args.kernel}'s {source}"
     try:
         with open(args.header, encoding="utf-8") as f:
-            text = generate(f.read(), os.path.basename(os.path.dirname(args.header)) + "/" + os.path.basename(args.header))
+            text = generate(f.read(), source)
     except (OSError, HeaderError) as exc:
         print(f"gen_helper_defs: {args.header}: {exc}", file=sys.stderr)
         return 1

@@ -40,6 +40,17 @@ enum fwd;
 enum fwd *fp __attribute__((section(".data"), used)), *fp2 __attribute__((section(".data"), used));
 __attribute__((section("tc"), used)) int f(enum neg n) { return n == N1 ? A : B; }
 """,
+    # A packed enum is as wide as its values need (clang's size in the ENUM), where the attribute goes.
+    "packed_enums": r"""
+enum __attribute__((packed)) small { S1 = 1, S2 = 200 };
+enum med { M1 = -1, M2 = 300 } __attribute__((packed));
+enum __attribute__((packed)) word { W = 70000 };
+enum __attribute__((packed)) wide { WD = 0x100000000ULL };
+enum __attribute__((packed)) neg { N1 = -128, N2 = 127 };
+typedef enum __attribute__((packed)) { T1, T2 } tenum;
+struct s { char c; enum small a; enum med b; enum word w; enum wide d; enum neg n; tenum t; };
+struct s g __attribute__((section(".data"), used));
+""",
     # C's three character types are three BTF INTs: 'char', 'signed char', 'unsigned char'.
     "char_types": r"""
 char plain __attribute__((section(".data"), used)) = 1;

@@ -30,6 +30,7 @@ from bpfcc.loader import syscall
 from bpfcc.options import Options
 from bpfcc.preprocess import fallback_include_dir, include_dir, preprocess, system_include_dirs
 from support import packets as P
+from support import tracing
 
 REPO = Path(__file__).resolve().parent.parent
 HEADERS = Path(__file__).resolve().parent / "headers"
@@ -194,6 +195,8 @@ def test_helper_ids_match_the_running_kernel(bpftool):
     kernel = {f"bpf_{name}": int(value) for name, value in re.findall(r"'BPF_FUNC_(\w+)' val=(\d+)", enum)}
     committed = helper_ids(COMMITTED)
     assert {name: kernel.get(name) for name in committed} == committed
+    # Every helper the kernel has is declared (its list stops at 211, frozen since Linux 6.15).
+    assert sorted(set(kernel) - set(committed)) == ["bpf_unspec"]
 
 
 def test_generated_defs_compile_cleanly_with_clang(clang, tmp_path):
@@ -202,6 +205,40 @@ def test_generated_defs_compile_cleanly_with_clang(clang, tmp_path):
     proc = subprocess.run([clang, "-target", "bpf", f"-I{MULTIARCH}", "-Wall", "-Wextra", "-Werror",
                            "-fsyntax-only", str(source)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_generated_defs_compile_with_bpfcc_as_with_clang(clang_compile, tmp_path):
+    """The newest helpers (bpf_cgrp_storage_get/delete, ids 210 and 211) called through the
+    generated declarations: both compilers call the same ids."""
+    source = tmp_path / "cgrp.c"
+    source.write_text(f"""\
+#include <linux/types.h>
+#include "{FALLBACK / "bpf" / "bpf_helper_defs.h"}"
+struct cgroup;
+struct {{ int (*type)[32]; int (*map_flags)[1]; int *key; long *value; }} storage __attribute__((section(".maps"), used));
+__attribute__((section("tp_btf/cgroup_mkdir"), used))
+int on_mkdir(unsigned long long *ctx)
+{{
+	struct cgroup *cgrp = (struct cgroup *)ctx[0];
+	long *count = bpf_cgrp_storage_get(&storage, cgrp, 0, 1);
+
+	if (count)
+		*count += 1;
+	return bpf_cgrp_storage_delete(&storage, cgrp);
+}}
+""")
+    result = bpfcc.compile_file(source, out=tmp_path / "cgrp.bpfcc.o")
+    assert result.ok, result.errors
+    theirs = clang_compile(source, tmp_path / "cgrp.clang.o")
+    assert helper_calls(tmp_path / "cgrp.bpfcc.o") == helper_calls(theirs) == [210, 211]
+
+
+def helper_calls(path) -> list[int]:
+    """The helper ids an object's code calls, in order."""
+    with open(path, "rb") as f:
+        code = ELFFile(f).get_section_by_name("tp_btf/cgroup_mkdir").data()
+    return [struct.unpack_from("<i", code, at + 4)[0] for at in range(0, len(code), 8)
+            if code[at] == 0x85 and code[at + 1] >> 4 == 0]
 
 
 # Linux 6.2 and later spell each helper's id in ___BPF_FUNC_MAPPER; a helper that takes several
@@ -238,10 +275,20 @@ NEWER_BPF_H = """\
 	FN(strtol, 105, ##ctx)				\\
 	/* */
 """
+# Linux 6.15 ends the list with a comment of several lines instead of `/* */`.
+FROZEN_LIST_END = """\
+	/* This helper list is effectively frozen. If you are trying to	\\
+	 * add a new helper, you should add a kfunc instead which has	\\
+	 * less stability guarantees. See Documentation/bpf/kfuncs.rst	\\
+	 */
+"""
 
 
-def test_generator_reads_the_newer_mapper_and_merges_contexts(tmp_path):
-    (tmp_path / "bpf.h").write_text(NEWER_BPF_H)
+@pytest.mark.parametrize("end", ["/* */", "frozen"])
+def test_generator_reads_the_newer_mapper_and_merges_contexts(tmp_path, end):
+    header = NEWER_BPF_H if end == "/* */" else NEWER_BPF_H.replace("\t/* */\n", FROZEN_LIST_END)
+    assert end == "/* */" or "frozen" in header
+    (tmp_path / "bpf.h").write_text(header)
     proc = generate(tmp_path / "bpf.h", tmp_path / "defs.h")
     assert proc.returncode == 0, proc.stderr
     declarations = [line for line in (tmp_path / "defs.h").read_text().splitlines() if line.startswith(("static", "struct"))]
@@ -409,6 +456,68 @@ def test_tracing_wrappers_with_clang(kernel, clang_compile, tmp_path, without_li
 
 def test_tracing_wrappers_with_bpfcc(kernel, tmp_path, without_libbpf):
     check_tracing(kernel, bpfcc_build("tracing", tmp_path, without_libbpf, defines={"__TARGET_ARCH_x86": None}))
+
+
+def check_newer_tracing(kernel, path: Path) -> tuple:
+    """BPF_PROG2 in test runs, BPF_UPROBE/BPF_URETPROBE on libc's kill(2)."""
+    elf = path.read_bytes()
+    obj = kernel.load(elf)
+    unpacked = (run_raw_tracepoint(obj.program("unpack2"), [7, 10, 13, 2, 0x0400, 5]),
+                run_raw_tracepoint(obj.program("unpack2"), [-1, 5, 5, -1, 0, -3]),
+                run_raw_tracepoint(obj.program("no_arguments"), [0]))
+    assert unpacked == (703245, -100103 & 0xffffffff, 1)
+    tracing.set_global(obj, elf, "my_pid", os.getpid())
+    libc = tracing.mapped_library("libc.so")
+    kill = tracing.symbol_offset(libc, "kill")
+    nobody = 0x3FFFFFF0  # above any pid_max: kill() fails with ESRCH
+    with tracing.uprobe(obj.program("on_kill").fd, libc, kill), \
+            tracing.uprobe(obj.program("on_kill_return").fd, libc, kill, retprobe=True):
+        with pytest.raises(ProcessLookupError):
+            os.kill(nobody, 0)
+    seen = {name: int.from_bytes(tracing.global_bytes(obj, elf, name), "little", signed=True)
+            for name in ("kill_pid", "kill_sig", "kill_ret", "kill_calls")}
+    assert seen == {"kill_pid": nobody, "kill_sig": 0, "kill_ret": -1, "kill_calls": 1}
+    return unpacked, seen
+
+
+def x86_builds(clang_compile, name: str, tmp_path: Path, without_libbpf: Path, compiler: str) -> list[Path]:
+    """`name` built by `compiler` for x86-64 against libbpf-dev's headers, then bpfcc's."""
+    if compiler == "bpfcc":
+        return [bpfcc_build(name, tmp_path, sysroot, defines={"__TARGET_ARCH_x86": None})
+                for sysroot in (None, without_libbpf)]
+    return [clang_build(clang_compile, name, tmp_path, sysroot, ["-D__TARGET_ARCH_x86"]) for sysroot in (None, without_libbpf)]
+
+
+@needs_libbpf_dev
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang"])
+def test_newer_tracing_wrappers(kernel, clang_compile, tmp_path, without_libbpf, compiler):
+    """BPF_PROG2, BPF_UPROBE and BPF_URETPROBE from bpfcc's headers behave as from
+    libbpf-dev's, and give the same code."""
+    builds = x86_builds(clang_compile, "tracing_newer", tmp_path, without_libbpf, compiler)
+    installed, fallback = (check_newer_tracing(kernel, path) for path in builds)
+    assert installed == fallback
+    assert program_sections(builds[0]) == program_sections(builds[1])
+
+
+@needs_libbpf_dev
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang"])
+def test_ksyscall_code_is_libbpfs(clang_compile, tmp_path, without_libbpf, compiler):
+    """BPF_KSYSCALL and BPF_KPROBE_SYSCALL from bpfcc's headers give libbpf-dev's code."""
+    installed, fallback = x86_builds(clang_compile, "ksyscall", tmp_path, without_libbpf, compiler)
+    assert program_sections(installed) == program_sections(fallback)
+    assert {"ksyscall/kill", "ksyscall/pread64"} <= set(program_sections(installed))
+
+
+KCONFIG_EXTERN_BTF = ("bpfcc writes no BTF VAR (nor .kconfig DATASEC) for an extern __kconfig variable, "
+                      "so libbpf refuses the object: \"failed to find BTF for extern 'LINUX_HAS_SYSCALL_WRAPPER'\"")
+
+
+@pytest.mark.parametrize("compiler", [pytest.param("bpfcc", marks=pytest.mark.xfail(strict=True, reason=KCONFIG_EXTERN_BTF)),
+                                      "clang"])
+def test_ksyscall_loads(kernel, clang_compile, tmp_path, without_libbpf, compiler):
+    """libbpf resolves LINUX_HAS_SYSCALL_WRAPPER and the verifier accepts the register reads."""
+    for path in x86_builds(clang_compile, "ksyscall", tmp_path, without_libbpf, compiler):
+        assert {"on_sys_kill", "on_sys_pread"} <= set(kernel.load(path).programs)
 
 
 # Which struct pt_regs member each macro reads: the kernel's own names (vmlinux.h), the x86-64

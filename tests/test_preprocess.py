@@ -574,6 +574,52 @@ def test_gnu_comma_paste_across_a_line_continuation():
     assert expand(source) == ['g("a") g("b", 1) h(2) h(3, 4, 5)']
 
 
+# GNU's `, ## __VA_ARGS__` and named variable arguments (`args...`, `##args`), as clang-19 -E has
+# them: the comma goes when the variable arguments are left out, and stays when they are given
+# empty, also when an empty `args` is passed on to another macro (libbpf's BPF_SEQ_PRINTF).
+GNU_COMMA_MACROS = """\
+#define nth(_, a, b, N, ...) N
+#define narg(...) nth(_, ##__VA_ARGS__, 2, 1, 0)
+#define F(arr, args...) narg(args)
+#define P(fmt, args...) F(p, args)
+#define G(a, ...) f(a, ##__VA_ARGS__)
+#define H(a, args...) f(a, ## args)
+#define K(a, args...) G(a, ##args)
+#define N(args...) g(x, ##args)
+#define T(a, b, ...) h(a, b, ##__VA_ARGS__)
+#define S(a, ...) #__VA_ARGS__
+#define PLAIN(a, ...) f(a, __VA_ARGS__)
+#define CAT(a, ...) a ## __VA_ARGS__
+#define ARR(a, ...) [a, ## __VA_ARGS__]
+#define E
+"""
+GNU_COMMA_CASES = [
+    "F(p, ) F(p) P(\"x\") P(\"x\", 1) P(\"x\", 1, 2) F(p, 1, 2, 3)",
+    "G(x) G(x,) G(x, ) G(x, /* c */ ) G(x, y) G(x, y, z) G(x, E) G(x, -1) G() G( )",
+    "H(x) H(x, ) H(x, y) K(x) K(x, ) K(x, 1, 2)",
+    "N() N( ) N(/* c */) N(E) N(,) N(1)",
+    "T(1, 2) T(1, 2,) T(1,) T(1, 2, 3)",
+    "S(1) S(1,) S(1, a  b ) S(1,  a , b ) PLAIN(x) PLAIN(x, ) PLAIN(x, y)",
+    "CAT(x) CAT(x, y) CAT(x, ) ARR(1) ARR(1, 2)",
+]
+
+
+def c_tokens(text: str) -> list[str]:
+    """The C tokens of preprocessed text, without line markers."""
+    text = "\n".join(line for line in text.splitlines() if not re.match(r"\s*# \d+ ", line))
+    return [m.group() for m in pp_module._TOKEN.finditer(text) if m.lastgroup not in ("nl", "ws")]
+
+
+@needs_clang
+@pytest.mark.parametrize("case", GNU_COMMA_CASES)
+def test_gnu_comma_elision_as_in_clang(tmp_path, case):
+    source = GNU_COMMA_MACROS + case + "\n"
+    main = write(tmp_path / "comma.c", source)
+    result, diags = run(source, main)
+    assert not diags.items
+    assert c_tokens(result.text) == c_tokens(clang("-target", "bpf", "-E", "-P", main))
+
+
 def test_macro_output_does_not_paste_tokens():
     source = "#define NEG -1\n#define ID(x) x\nint a = -NEG; int b = ID(+)+1;\n"
     assert expand(source) == ["int a = - -1; int b = + +1;"]

@@ -230,6 +230,31 @@ def test_redefining_a_kernel_struct():
     assert [(e.line, e.message) for e in result.errors] == [(2, "redefinition of 'struct task_struct'")]
 
 
+def test_preprocessing_refuses_kernel_types_from_btf(tmp_path):
+    """-E writes C other compilers read: types taken from BTF have none, so -E says so at the
+    #include and names the way out; with a vmlinux.h file, -E expands it."""
+    result = bpfcc.compile(SIZE_OF_TASK, "prog.c", output="preprocessed")
+    assert [(e.line, e.column, e.message) for e in result.errors] == [
+        (1, 10, f"-E cannot expand <vmlinux.h>: the kernel's types come from the BTF in "
+                f"'{kernel_btf.DEFAULT_PATH}', not from a header")]
+    assert "bpftool btf dump file" in result.errors[0].hint and not result.output
+    (tmp_path / "prog.c").write_text(SIZE_OF_TASK)
+    proc = subprocess.run([sys.executable, "-m", "bpfcc", "-E", "prog.c", "-o", "prog.i"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and not (tmp_path / "prog.i").exists()
+    assert "prog.c:1:10: error: -E cannot expand <vmlinux.h>" in proc.stderr
+
+
+def test_preprocessed_vmlinux_h_compiles_with_clang(vmlinux_dir, clang, tmp_path):
+    source = tmp_path / "prog.c"
+    source.write_text(SIZE_OF_TASK)
+    result = bpfcc.compile_file(source, output="preprocessed", include_dirs=[vmlinux_dir])
+    assert result.ok, result.errors
+    (tmp_path / "prog.i").write_bytes(result.output)
+    subprocess.run([clang, "-O2", "-target", "bpf", "-c", "prog.i", "-o", "prog.o"], cwd=tmp_path, check=True, timeout=120)
+    assert (tmp_path / "prog.o").exists()
+
+
 def test_btf_file_missing(tmp_path):
     missing = tmp_path / "missing.btf"
     result = bpfcc.compile(SIZE_OF_TASK, "prog.c", btf=missing)

@@ -210,7 +210,7 @@ class DeclarationChecker:
         if isinstance(node, (c_ast.Struct, c_ast.Union)):
             return self.struct_type(node, extra_attrs or {})
         if isinstance(node, c_ast.Enum):
-            return self.enum_type(node)
+            return self.enum_type(node, extra_attrs or {})
         if isinstance(node, c_ast.TypeOf):
             return self.typeof_type(node)
         if isinstance(node, c_ast.AttributedType):
@@ -331,7 +331,7 @@ class DeclarationChecker:
                 best = max(best, v.value)
         return best
 
-    def enum_type(self, node: c_ast.Enum) -> Type:
+    def enum_type(self, node: c_ast.Enum, attrs) -> Type:
         if node.values is None:
             found = self.scope.lookup_tag(node.name) if node.name else None
             if isinstance(found, IntType):
@@ -359,10 +359,14 @@ class DeclarationChecker:
             names.append(e.name)
             next_value += 1
         lo, hi = min(values, default=0), max(values, default=0)
-        if lo >= 0:
-            etype = ctype.UINT if hi <= ctype.UINT.max else ctype.ULONG
+        # clang's choice: the smallest of these that holds every value; a packed enum may be a
+        # character or a short.
+        if "packed" in {**self.gather_attributes(node), **attrs}:
+            candidates = (ctype.UCHAR, ctype.USHORT, ctype.UINT) if lo >= 0 else (ctype.SCHAR, ctype.SHORT, ctype.INT)
         else:
-            etype = ctype.INT if lo >= ctype.INT.min and hi <= ctype.INT.max else ctype.LONG
+            candidates = (ctype.UINT,) if lo >= 0 else (ctype.INT,)
+        wide = ctype.ULONG if lo >= 0 else ctype.LONG
+        etype = next((t for t in candidates if t.min <= lo and hi <= t.max), wide)
         etype = replace(etype, enum=ctype.EnumDef(node.name, tuple(zip(names, values))))
         if node.name:
             self.scope.tags[node.name] = etype

@@ -228,4 +228,104 @@ static __always_inline typeof(name(0)) ____##name(ctx_type ctx, ##args)
 #define BPF_UPROBE(name, args...) BPF_KPROBE(name, ##args)
 #define BPF_URETPROBE(name, args...) BPF_KRETPROBE(name, ##args)
 
+/* BPF_PROG2(name, type, a, type, b…): BPF_PROG with each argument's type and name apart, so
+ * that a struct or union argument of up to 16 bytes can be passed by value: it takes two of
+ * the context's u64 slots when larger than 8 bytes.  ___bpf_narg2 counts (type, name) pairs. */
+#ifndef ___bpf_nth2
+#define ___bpf_nth2(_, _1, _2, _3, _4, _5, _6, _7, _8, _9, _10, _11, _12, _13, _14, _15, _16, _17, _18, \
+		    _19, _20, _21, _22, _23, _24, N, ...) N
+#endif
+#ifndef ___bpf_narg2
+#define ___bpf_narg2(...) \
+	___bpf_nth2(_, ##__VA_ARGS__, 12, 12, 11, 11, 10, 10, 9, 9, 8, 8, 7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0)
+#endif
+/* How many u64 slots an argument of type t takes (anything but 1, 2, 4, 8 or 16 bytes is refused). */
+#define ___bpf_slots(t) \
+	__builtin_choose_expr(sizeof(t) <= 8 && (sizeof(t) & (sizeof(t) - 1)) == 0, 1, \
+	__builtin_choose_expr(sizeof(t) == 16, 2, (void)0))
+/* The argument of type t in slot n (and n + 1): the slots' low bytes, reinterpreted. */
+#define ___bpf_slot_as(t, raw, init...) ({ union { raw; t value; } ___bpf_arg = { .bytes = { init } }; ___bpf_arg.value; })
+#define ___bpf_slot_value(t, n) \
+	__builtin_choose_expr(sizeof(t) == 1, ___bpf_slot_as(t, __u8 bytes[1], ctx[n]), \
+	__builtin_choose_expr(sizeof(t) == 2, ___bpf_slot_as(t, __u16 bytes[1], ctx[n]), \
+	__builtin_choose_expr(sizeof(t) == 4, ___bpf_slot_as(t, __u32 bytes[1], ctx[n]), \
+	__builtin_choose_expr(sizeof(t) == 8, ___bpf_slot_as(t, __u64 bytes[1], ctx[n]), \
+	__builtin_choose_expr(sizeof(t) == 16, ___bpf_slot_as(t, __u64 bytes[2], ctx[n], ctx[n + 1]), (void)0)))))
+/* `, a, b…` from slot n on. */
+#define ___bpf_prog2_args0(n)
+#define ___bpf_prog2_args1(n, t, x) , ___bpf_slot_value(t, n)
+#define ___bpf_prog2_args2(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args1(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args3(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args2(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args4(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args3(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args5(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args4(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args6(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args5(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args7(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args6(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args8(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args7(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args9(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args8(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args10(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args9(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args11(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args10(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args12(n, t, x, args...) , ___bpf_slot_value(t, n) ___bpf_prog2_args11(n + ___bpf_slots(t), args)
+#define ___bpf_prog2_args(args...) ___bpf_apply(___bpf_prog2_args, ___bpf_narg2(args))(0, ##args)
+/* `, type a, type b…`, the inner function's parameters. */
+#define ___bpf_prog2_params0()
+#define ___bpf_prog2_params1(t, x) , t x
+#define ___bpf_prog2_params2(t, x, args...) , t x ___bpf_prog2_params1(args)
+#define ___bpf_prog2_params3(t, x, args...) , t x ___bpf_prog2_params2(args)
+#define ___bpf_prog2_params4(t, x, args...) , t x ___bpf_prog2_params3(args)
+#define ___bpf_prog2_params5(t, x, args...) , t x ___bpf_prog2_params4(args)
+#define ___bpf_prog2_params6(t, x, args...) , t x ___bpf_prog2_params5(args)
+#define ___bpf_prog2_params7(t, x, args...) , t x ___bpf_prog2_params6(args)
+#define ___bpf_prog2_params8(t, x, args...) , t x ___bpf_prog2_params7(args)
+#define ___bpf_prog2_params9(t, x, args...) , t x ___bpf_prog2_params8(args)
+#define ___bpf_prog2_params10(t, x, args...) , t x ___bpf_prog2_params9(args)
+#define ___bpf_prog2_params11(t, x, args...) , t x ___bpf_prog2_params10(args)
+#define ___bpf_prog2_params12(t, x, args...) , t x ___bpf_prog2_params11(args)
+#define ___bpf_prog2_params(args...) ___bpf_apply(___bpf_prog2_params, ___bpf_narg2(args))(args)
+#define BPF_PROG2(name, args...) \
+name(unsigned long long *ctx); \
+static __always_inline typeof(name(0)) ____##name(unsigned long long *ctx ___bpf_prog2_params(args)); \
+typeof(name(0)) name(unsigned long long *ctx) \
+{ \
+	return ____##name(ctx ___bpf_prog2_args(args)); \
+} \
+static __always_inline typeof(name(0)) ____##name(unsigned long long *ctx ___bpf_prog2_params(args))
+
+/* BPF_KSYSCALL(name, type a…), or BPF_KPROBE_SYSCALL: a kprobe on a system call's kernel
+ * function (section "ksyscall/<syscall>"), with the system call's arguments.  Where the
+ * kernel wraps system calls (CONFIG_ARCH_HAS_SYSCALL_WRAPPER: x86-64 and arm64 since 4.17),
+ * the probed function's one argument is the user's struct pt_regs, read with probe reads
+ * (needs <bpf/bpf_core_read.h>); elsewhere the arguments are the probe's own registers.
+ * libbpf tells which at load time through the LINUX_HAS_SYSCALL_WRAPPER kconfig extern. */
+#define ___bpf_syscall_args0() ctx
+#define ___bpf_syscall_args1(x) ___bpf_syscall_args0(), (void *)PT_REGS_PARM1_SYSCALL(regs)
+#define ___bpf_syscall_args2(x, args...) ___bpf_syscall_args1(args), (void *)PT_REGS_PARM2_SYSCALL(regs)
+#define ___bpf_syscall_args3(x, args...) ___bpf_syscall_args2(args), (void *)PT_REGS_PARM3_SYSCALL(regs)
+#define ___bpf_syscall_args4(x, args...) ___bpf_syscall_args3(args), (void *)PT_REGS_PARM4_SYSCALL(regs)
+#define ___bpf_syscall_args5(x, args...) ___bpf_syscall_args4(args), (void *)PT_REGS_PARM5_SYSCALL(regs)
+#define ___bpf_syscall_args(args...) ___bpf_apply(___bpf_syscall_args, ___bpf_narg(args))(args)
+#define ___bpf_syswrap_args0() ctx
+#define ___bpf_syswrap_args1(x) ___bpf_syswrap_args0(), (void *)PT_REGS_PARM1_CORE_SYSCALL(regs)
+#define ___bpf_syswrap_args2(x, args...) ___bpf_syswrap_args1(args), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs)
+#define ___bpf_syswrap_args3(x, args...) ___bpf_syswrap_args2(args), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs)
+#define ___bpf_syswrap_args4(x, args...) ___bpf_syswrap_args3(args), (void *)PT_REGS_PARM4_CORE_SYSCALL(regs)
+#define ___bpf_syswrap_args5(x, args...) ___bpf_syswrap_args4(args), (void *)PT_REGS_PARM5_CORE_SYSCALL(regs)
+#define ___bpf_syswrap_args(args...) ___bpf_apply(___bpf_syswrap_args, ___bpf_narg(args))(args)
+#define BPF_KSYSCALL(name, args...) \
+name(struct pt_regs *ctx); \
+extern _Bool LINUX_HAS_SYSCALL_WRAPPER __kconfig; \
+static __always_inline typeof(name(0)) ____##name(struct pt_regs *ctx, ##args); \
+typeof(name(0)) name(struct pt_regs *ctx) \
+{ \
+	struct pt_regs *regs = LINUX_HAS_SYSCALL_WRAPPER ? (struct pt_regs *)PT_REGS_PARM1(ctx) : ctx; \
+	_Pragma("GCC diagnostic push") \
+	_Pragma("GCC diagnostic ignored \"-Wint-conversion\"") \
+	if (LINUX_HAS_SYSCALL_WRAPPER) \
+		return ____##name(___bpf_syswrap_args(args)); \
+	else \
+		return ____##name(___bpf_syscall_args(args)); \
+	_Pragma("GCC diagnostic pop") \
+} \
+static __always_inline typeof(name(0)) ____##name(struct pt_regs *ctx, ##args)
+#define BPF_KPROBE_SYSCALL BPF_KSYSCALL
+
 #endif
