@@ -51,6 +51,14 @@ typedef enum __attribute__((packed)) { T1, T2 } tenum;
 struct s { char c; enum small a; enum med b; enum word w; enum wide d; enum neg n; tenum t; };
 struct s g __attribute__((section(".data"), used));
 """,
+    # Used extern variables are VARs with extern linkage in their section's DATASEC, as libbpf
+    # resolves `__kconfig` ones; unused ones are not described.
+    "extern_variables": r"""
+extern _Bool LINUX_HAS_SYSCALL_WRAPPER __attribute__((section(".kconfig"), weak));
+extern int LINUX_KERNEL_VERSION __attribute__((section(".kconfig")));
+extern int CONFIG_UNUSED __attribute__((section(".kconfig")));
+__attribute__((section("kprobe/x"), used)) int f(void *ctx) { return LINUX_HAS_SYSCALL_WRAPPER ? 1 : LINUX_KERNEL_VERSION; }
+""",
     # C's three character types are three BTF INTs: 'char', 'signed char', 'unsigned char'.
     "char_types": r"""
 char plain __attribute__((section(".data"), used)) = 1;

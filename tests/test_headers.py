@@ -508,12 +508,7 @@ def test_ksyscall_code_is_libbpfs(clang_compile, tmp_path, without_libbpf, compi
     assert {"ksyscall/kill", "ksyscall/pread64"} <= set(program_sections(installed))
 
 
-KCONFIG_EXTERN_BTF = ("bpfcc writes no BTF VAR (nor .kconfig DATASEC) for an extern __kconfig variable, "
-                      "so libbpf refuses the object: \"failed to find BTF for extern 'LINUX_HAS_SYSCALL_WRAPPER'\"")
-
-
-@pytest.mark.parametrize("compiler", [pytest.param("bpfcc", marks=pytest.mark.xfail(strict=True, reason=KCONFIG_EXTERN_BTF)),
-                                      "clang"])
+@pytest.mark.parametrize("compiler", ["bpfcc", "clang"])
 def test_ksyscall_loads(kernel, clang_compile, tmp_path, without_libbpf, compiler):
     """libbpf resolves LINUX_HAS_SYSCALL_WRAPPER and the verifier accepts the register reads."""
     for path in x86_builds(clang_compile, "ksyscall", tmp_path, without_libbpf, compiler):

@@ -110,7 +110,12 @@ class ModuleLowerer:
     def define_global(self, var: tast.Variable) -> None:
         gv = self.globals[var]
         if var.storage == "extern" and var.init is None:
-            gv.linkage = "external"
+            # libbpf resolves `__kconfig` and `__ksym` variables by their section and their BTF VAR
+            # (linkage extern), which LLVM writes from a debug-info declaration, as clang's.
+            gv.linkage = "extern_weak" if "weak" in var.attributes else "external"
+            if var.section:
+                gv.section = var.section
+            self.debug.global_variable(var, gv)
             return
         if var.storage == "static":
             gv.linkage = "internal"

@@ -283,7 +283,8 @@ class DebugInfo(NullDebugInfo):
             self.map_definition(var.type)
         gv = self.module.add_debug_info("DIGlobalVariable", {
             "name": _source_name(var.name), **_linkage_name(var), "scope": self.unit, "file": file, "line": var.loc.line,
-            "type": self.type(var.type), "isLocal": var.storage == "static", "isDefinition": True})
+            "type": self.type(var.type), "isLocal": var.storage == "static",
+            "isDefinition": var.storage != "extern" or var.init is not None})
         expr = self.module.add_debug_info("DIGlobalVariableExpression", {
             "var": gv, "expr": self.module.add_debug_info("DIExpression", {})})
         llglobal.set_metadata("dbg", expr)
