@@ -48,6 +48,7 @@ BPFCC_CMD = [sys.executable, "-m", "bpfcc", "-O2", "-g", "-c"]
 VMLINUX_PROGRAMS = ("tests/compat/libbpf_bootstrap/minimal.c", "tests/compat/libbpf_bootstrap/bootstrap.c")
 VMLINUX_FLAGS = ["-D__TARGET_ARCH_x86"]
 COLUMNS = ("cold", "clang", "hit", "new -D", "warm")
+WIDTH = 54  # the program column
 
 
 def main() -> int:
@@ -65,7 +66,7 @@ def main() -> int:
 
     print(f"median of {args.runs} runs, milliseconds; ratios are bpfcc/clang; "
           "bpfcc defaults to -mcpu=v3, clang-19 to v1")
-    head = f"{'program':<42} " + " ".join(f"{c:>7} {'':>5}" if c != "clang" else f"{c:>7}" for c in COLUMNS)
+    head = f"{'program':<{WIDTH}} " + " ".join(f"{c:>7} {'':>6}" if c != "clang" else f"{c:>7}" for c in COLUMNS)
     head += f" {'insns':>6} {'clang':>6}"
     print(head)
     print("-" * len(head))
@@ -82,7 +83,7 @@ def main() -> int:
             name = _display(path) + (" (vmlinux.h)" if flags else "")
             row = _measure(path, flags, tmp, args.runs, have_clang)
             if isinstance(row, str):
-                print(f"{name:<42} {row}")
+                print(f"{name:<{WIDTH}} {row}")
                 continue
             times, insns, clang_insns = row
             cells = []
@@ -92,11 +93,11 @@ def main() -> int:
                     cells.append(_ratio(times[column], times["clang"]))
                     if times["clang"]:
                         ratios[column].append(times[column] / times["clang"])
-            print(f"{name:<42} {' '.join(cells)} {insns:6d} {_num(clang_insns, '6d')}")
+            print(f"{name:<{WIDTH}} {' '.join(cells)} {insns:6d} {_num(clang_insns, '6d')}")
     if ratios["cold"]:
-        cells = [f"{'':7} {statistics.geometric_mean(ratios[c]):4.1f}x" if c != "clang" else f"{'':7}"
+        cells = [f"{'':7} {statistics.geometric_mean(ratios[c]):5.2f}x" if c != "clang" else f"{'':7}"
                  for c in COLUMNS]
-        print(f"{'geometric mean':<42} {' '.join(cells)}")
+        print(f"{'geometric mean':<{WIDTH}} {' '.join(cells)}")
     return 0
 
 
@@ -185,7 +186,7 @@ def _num(value, fmt: str) -> str:
 
 
 def _ratio(ms: float, clang_ms: float | None) -> str:
-    return f"{ms / clang_ms:5.1f}x" if clang_ms else "     -"
+    return f"{ms / clang_ms:5.2f}x" if clang_ms else "      -"
 
 
 if __name__ == "__main__":
