@@ -51,6 +51,30 @@ def _digest(data: bytes) -> bytes:
     return hashlib.blake2b(data, digest_size=20).digest()
 
 
+def _key(*parts: object) -> str:
+    return _digest(pickle.dumps(parts, protocol=5)).hex()
+
+
+def _contents(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return _digest(f.read())
+    except OSError:
+        return None
+
+
+# How each recorded question is asked again.
+_QUESTIONS = {"isfile": os.path.isfile, "isdir": os.path.isdir, "realpath": os.path.realpath, "contents": _contents}
+
+
+def _remember(table: OrderedDict, key: str, entries: list, limit: int) -> None:
+    """Keep `entries` under `key` as the most recent of at most `limit` keys."""
+    table[key] = entries
+    table.move_to_end(key)
+    while len(table) > limit:
+        table.popitem(last=False)
+
+
 @dataclass
 class Inputs:
     """The file-system facts one compile depended on, as (question, path, answer) in asking order."""
@@ -58,20 +82,19 @@ class Inputs:
     facts: list[tuple[str, str, object]] = field(default_factory=list)
     cacheable: bool = True
 
-    def isfile(self, path: str) -> bool:
-        answer = os.path.isfile(path)
-        self.facts.append(("isfile", path, answer))
+    def _ask(self, question: str, path: str):
+        answer = _QUESTIONS[question](path)
+        self.facts.append((question, path, answer))
         return answer
+
+    def isfile(self, path: str) -> bool:
+        return self._ask("isfile", path)
 
     def isdir(self, path: str) -> bool:
-        answer = os.path.isdir(path)
-        self.facts.append(("isdir", path, answer))
-        return answer
+        return self._ask("isdir", path)
 
     def realpath(self, path: str) -> str:
-        answer = os.path.realpath(path)
-        self.facts.append(("realpath", path, answer))
-        return answer
+        return self._ask("realpath", path)
 
     def read_bytes(self, path: str) -> bytes:
         """A file's contents; OSError propagates, and a failed compile is not kept anyway."""
@@ -89,17 +112,7 @@ class Inputs:
             self.cacheable = False
 
     def still_hold(self) -> bool:
-        return all(_answer(question, path) == answer for question, path, answer in self.facts)
-
-
-def _answer(question: str, path: str) -> object:
-    if question == "contents":
-        try:
-            with open(path, "rb") as f:
-                return _digest(f.read())
-        except OSError:
-            return None
-    return {"isfile": os.path.isfile, "isdir": os.path.isdir, "realpath": os.path.realpath}[question](path)
+        return all(_QUESTIONS[question](path) == answer for question, path, answer in self.facts)
 
 
 @dataclass
@@ -131,15 +144,13 @@ class Cache:
         return cls(directory)
 
     def key(self, source: str, filename: str, options: Options, output: str) -> str:
-        parts = (self.fingerprint(), os.getcwd(), filename, output, repr(options), source)
-        return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=20).hexdigest()
+        return _key(self.fingerprint(), os.getcwd(), filename, output, repr(options), source)
 
     # ---- the headers a source begins with (preprocess.Prefix), in memory only ------------------
 
     def prefix_key(self, head: str, filename: str, options: Options) -> str:
         """The -D macros are left out: a prefix fits other values of those it never looked at."""
-        parts = (self.fingerprint(), os.getcwd(), filename, repr(dataclasses.replace(options, defines=[])), head)
-        return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=20).hexdigest()
+        return _key(self.fingerprint(), os.getcwd(), filename, repr(dataclasses.replace(options, defines=[])), head)
 
     def find_prefix(self, key: str, fits: Callable[[object], bool]):
         for prefix in self._prefixes.get(key, []):
@@ -153,10 +164,7 @@ class Cache:
     def store_prefix(self, key: str, prefix) -> None:
         if not prefix.inputs.cacheable:
             return
-        self._prefixes[key] = [prefix, *self._prefixes.get(key, [])][:_ENTRIES_PER_KEY]
-        self._prefixes.move_to_end(key)
-        while len(self._prefixes) > _PREFIX_KEYS:
-            self._prefixes.popitem(last=False)
+        _remember(self._prefixes, key, [prefix, *self._prefixes.get(key, [])][:_ENTRIES_PER_KEY], _PREFIX_KEYS)
 
     def fingerprint(self) -> bytes:
         """Which compiler this is: Python's version and every file of the packages that decide the
@@ -188,10 +196,7 @@ class Cache:
         kept = [e for e in self._entries(key) if e.inputs.facts != entry.inputs.facts]
         entries = [entry, *kept][:_ENTRIES_PER_KEY]
         if self.directory is None:
-            self._memory[key] = entries
-            self._memory.move_to_end(key)
-            while len(self._memory) > _MEMORY_KEYS:
-                self._memory.popitem(last=False)
+            _remember(self._memory, key, entries, _MEMORY_KEYS)
             return
         path = self._path(key)
         try:

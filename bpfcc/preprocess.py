@@ -78,8 +78,7 @@ def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
     inputs = inputs or Inputs()
     lines = leading_directives(source) if prefixes is not None else 0
     if not lines:
-        pp = _Preprocessor(filename, options, diags, inputs)
-        return Preprocessed(pp.run(source), pp.sources, pp.kernel_types, pp.kernel_types_at)
+        return _whole(source, filename, options, diags, inputs)
     cut = _line_offset(source, lines)
     key = prefixes.prefix_key(source[:cut], filename, options)
     prefix = prefixes.find_prefix(key, lambda p: p.fits(options))
@@ -88,8 +87,7 @@ def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
         prefix = _Preprocessor(filename, options, diags, Inputs()).run_prefix(source[:cut], lines)
         if prefix is None or diags.has_errors:  # the whole source's run reports all its errors
             del diags.items[mark:]
-            pp = _Preprocessor(filename, options, diags, inputs)
-            return Preprocessed(pp.run(source), pp.sources, pp.kernel_types, pp.kernel_types_at)
+            return _whole(source, filename, options, diags, inputs)
         prefix.diagnostics = diags.items[mark:]
         prefixes.store_prefix(key, prefix)
     else:
@@ -99,6 +97,17 @@ def preprocess(source: str, filename: str, options: Options, diags: Diagnostics,
     pp = _Preprocessor(filename, options, diags, inputs)
     body = pp.resume(prefix, source, cut)
     return Preprocessed(prefix.text + body, pp.sources, pp.kernel_types, pp.kernel_types_at, prefix)
+
+
+def _whole(source: str, filename: str, options: Options, diags: Diagnostics, inputs: Inputs) -> Preprocessed:
+    pp = _Preprocessor(filename, options, diags, inputs)
+    return Preprocessed(pp.run(source), pp.sources, pp.kernel_types, pp.kernel_types_at)
+
+
+def _normalised(text: str) -> str:
+    """A file's text as it is lexed: no byte-order mark, CRLF line ends as LF."""
+    text = text.removeprefix("\ufeff")
+    return text.replace("\r\n", "\n") if "\r" in text else text
 
 
 def leading_directives(source: str) -> int:
@@ -544,12 +553,13 @@ class _Preprocessor(Preprocessor):
         self.kernel_types_at: Location | None = None
         self._arguments_given = 0  # by the last macro invocation collected (see _gnu_comma)
 
-    def run(self, source: str, fed: bool = False) -> str:
-        """The preprocessed source; `fed`: the built-in and command-line macros are defined already."""
+    def run(self, source: str, setup: Callable[[], None] | None = None) -> str:
+        """The preprocessed source; `setup` runs once the built-in and command-line macros are defined."""
         try:
-            if not fed:
-                self._feed("<built-in>", predefines(self._options))
-                self._feed("<command line>", _command_line(self._options))
+            self._feed("<built-in>", predefines(self._options))
+            self._feed("<command line>", _command_line(self._options))
+            if setup is not None:
+                setup()
             text = self._add_source(self._filename, source)
             return self._render(self.parsegen(text, self._filename, self._filename))
         except CompileError:
@@ -563,11 +573,13 @@ class _Preprocessor(Preprocessor):
     def run_prefix(self, head: str, lines: int) -> Prefix | None:
         """Preprocess a source's first `lines` lines (`head`), noting what a later compile needs to
         go on from them (`resume`); None if they cannot be preprocessed."""
-        self._feed("<built-in>", predefines(self._options))
-        self._feed("<command line>", _command_line(self._options))
-        before = dict(self.macros)
-        self.macros = _Watched(self.macros)
-        text = self.run(head, fed=True)
+        before: dict[str, Macro] = {}
+
+        def watch() -> None:
+            before.update(self.macros)
+            self.macros = _Watched(self.macros)
+
+        text = self.run(head, watch)
         if not text:
             return None
         looked_up = frozenset(self.macros.looked_up)
@@ -581,20 +593,21 @@ class _Preprocessor(Preprocessor):
 
     def resume(self, prefix: Prefix, source: str, cut: int) -> str:
         """The preprocessed text of the source after `prefix`, as if it had just been preprocessed."""
-        self._feed("<built-in>", predefines(self._options))
-        self._feed("<command line>", _command_line(self._options))
-        for name in prefix.undefined:
-            self.macros.pop(name, None)
-        self.macros.update(prefix.macros)
-        self._once.update(prefix.once)
-        self.include_once.update(prefix.include_once)
-        self.countermacro = prefix.counter
-        self.sources.update(prefix.sources)
-        self._text.update(prefix.texts)
-        self.kernel_types, self.kernel_types_at = prefix.kernel_types, prefix.kernel_types_at
+
+        def restore() -> None:
+            for name in prefix.undefined:
+                self.macros.pop(name, None)
+            self.macros.update(prefix.macros)
+            self._once.update(prefix.once)
+            self.include_once.update(prefix.include_once)
+            self.countermacro = prefix.counter
+            self.sources.update(prefix.sources)
+            self._text.update(prefix.texts)
+            self.kernel_types, self.kernel_types_at = prefix.kernel_types, prefix.kernel_types_at
+
         # The body keeps its line numbers: blank lines stand in for the prefix.
-        body = self.run("\n" * prefix.lines + source[cut:], fed=True)
-        self.sources[self._filename] = source.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+        body = self.run("\n" * prefix.lines + source[cut:], restore)
+        self.sources[self._filename] = _normalised(source).split("\n")
         return body
 
     def _feed(self, name: str, text: str) -> None:
@@ -603,10 +616,8 @@ class _Preprocessor(Preprocessor):
             pass
 
     def _add_source(self, path: str, text: str) -> str:
-        text = text.removeprefix("\ufeff")
+        text = _normalised(text)
         self._inputs.scan(text)
-        if "\r" in text:
-            text = text.replace("\r\n", "\n")
         self._text[path] = text
         self.sources[path] = text.split("\n")
         return text
